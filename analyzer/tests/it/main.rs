@@ -1,0 +1,3 @@
+//! End-to-end tests of the `vmscope` binary on real trace files.
+
+mod cli;
