@@ -4,6 +4,7 @@
 //! the command line into plain option structs, calls in here with a writer,
 //! and reports errors once.
 
+pub mod dump;
 pub mod inspect;
 mod time;
 

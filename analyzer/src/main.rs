@@ -29,6 +29,11 @@ enum Command {
         /// The trace file (.vmt).
         trace: PathBuf,
     },
+    /// Print every raw event as recorded, one per line.
+    Dump {
+        /// The trace file (.vmt).
+        trace: PathBuf,
+    },
     /// Check every frame checksum and the footer digest; exit 0 only if all hold.
     Verify {
         /// The trace file (.vmt).
@@ -48,6 +53,11 @@ fn run(cli: Cli) -> Result<Findings, Failure> {
         Command::Info { trace } => {
             let trace = Trace::open(&trace).map_err(Failure::Trace)?;
             inspect::write_info(&mut out, &trace).map_err(Failure::Io)?
+        }
+        Command::Dump { trace } => {
+            let trace = Trace::open(&trace).map_err(Failure::Trace)?;
+            let damaged = vmscope::dump::write_dump(&mut out, &trace).map_err(Failure::Io)?;
+            Findings { damaged }
         }
         Command::Verify { trace } => {
             let trace = Trace::open(&trace).map_err(Failure::Trace)?;

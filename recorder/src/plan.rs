@@ -1,0 +1,249 @@
+//! What to instrument, decided once per instruction at translation time.
+//!
+//! The recorder never decodes system calls; it only recognises the few
+//! instructions that cross between user and kernel mode, the ones that
+//! change what identifies the running thread, and the kernel instructions
+//! that may touch user memory.
+
+use iced_x86::{Code, Decoder, DecoderOptions, Instruction, OpKind, Register};
+use vmscope_schema::Mechanism;
+
+/// The role of one guest instruction for the recorder.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Role {
+    /// Enters the kernel for a system call.
+    Entry(Mechanism),
+    /// May return to user mode. `iret_slot` is the stack slot size of an
+    /// iret frame (2, 4 or 8), whose stacked CS says whether it does.
+    Exit { mechanism: Mechanism, iret_slot: u8 },
+    /// Changes a register that identifies the running thread.
+    ContextWrite(ContextWrite),
+    /// A kernel instruction whose memory operands may reach user memory.
+    MayTouchUser,
+    /// Nothing the recorder cares about.
+    Other,
+}
+
+/// How an instruction changes the thread-identifying registers; read the
+/// operands before it runs to know the values after.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum ContextWrite {
+    /// `mov cr3, reg`.
+    Cr3(Register),
+    /// `wrmsr`: ecx names the MSR, edx:eax the value.
+    Wrmsr,
+    /// `swapgs`: gs_base and k_gs_base trade places.
+    Swapgs,
+    /// `wrfsbase reg`.
+    FsBase(Register),
+    /// `wrgsbase reg`.
+    GsBase(Register),
+}
+
+/// Decodes the bytes QEMU gave for one instruction. The bitness guess
+/// comes from the address (code above 4 GiB is 64-bit); if the decoded
+/// length disagrees with QEMU's, the other bitness is tried.
+pub fn decode(bytes: &[u8], vaddr: u64) -> Option<Instruction> {
+    let first = if vaddr >> 32 != 0 { 64 } else { 32 };
+    for bitness in [first, 96 - first] {
+        let mut decoder = Decoder::with_ip(bitness, bytes, vaddr, DecoderOptions::NONE);
+        let insn = decoder.decode();
+        if !insn.is_invalid() && insn.len() == bytes.len() {
+            return Some(insn);
+        }
+    }
+    None
+}
+
+/// The role of an instruction at `vaddr`; `kernel` says whether the
+/// address lies in kernel space.
+pub fn classify(insn: &Instruction, kernel: bool) -> Role {
+    let exit = |mechanism, iret_slot| Role::Exit {
+        mechanism,
+        iret_slot,
+    };
+    match insn.code() {
+        Code::Syscall => Role::Entry(Mechanism::Syscall),
+        Code::Sysenter => Role::Entry(Mechanism::Sysenter),
+        Code::Int_imm8 if insn.immediate8() == 0x80 => Role::Entry(Mechanism::Int80),
+        Code::Int_imm8 if insn.immediate8() == 0x2e => Role::Entry(Mechanism::Int2e),
+        Code::Sysretd | Code::Sysretq => exit(Mechanism::Sysret, 0),
+        Code::Sysexitd | Code::Sysexitq => exit(Mechanism::Sysexit, 0),
+        Code::Iretw => exit(Mechanism::Iret, 2),
+        Code::Iretd => exit(Mechanism::Iret, 4),
+        Code::Iretq => exit(Mechanism::Iret, 8),
+        Code::Mov_cr_r64 | Code::Mov_cr_r32 if insn.op0_register() == Register::CR3 => {
+            Role::ContextWrite(ContextWrite::Cr3(insn.op1_register()))
+        }
+        Code::Wrmsr => Role::ContextWrite(ContextWrite::Wrmsr),
+        Code::Swapgs => Role::ContextWrite(ContextWrite::Swapgs),
+        Code::Wrfsbase_r32 | Code::Wrfsbase_r64 => {
+            Role::ContextWrite(ContextWrite::FsBase(insn.op0_register()))
+        }
+        Code::Wrgsbase_r32 | Code::Wrgsbase_r64 => {
+            Role::ContextWrite(ContextWrite::GsBase(insn.op0_register()))
+        }
+        _ if kernel && may_touch_user(insn) => Role::MayTouchUser,
+        _ => Role::Other,
+    }
+}
+
+/// Whether a kernel instruction has a memory operand that could address
+/// user memory. Stack, instruction-pointer-relative, absolute and fs/gs
+/// relative operands reach the kernel's own stack, image, globals and
+/// per-CPU data; every other form (a pointer in a register, string
+/// instructions) may be a copy to or from user space.
+fn may_touch_user(insn: &Instruction) -> bool {
+    (0..insn.op_count()).any(|i| match insn.op_kind(i) {
+        OpKind::Memory => {
+            let base = insn.memory_base();
+            let stack = matches!(base, Register::RSP | Register::ESP | Register::SP);
+            let absolute = base == Register::None && insn.memory_index() == Register::None;
+            let per_cpu = matches!(insn.memory_segment(), Register::FS | Register::GS);
+            !(stack || absolute || per_cpu || insn.is_ip_rel_memory_operand())
+        }
+        OpKind::MemorySegSI
+        | OpKind::MemorySegESI
+        | OpKind::MemorySegRSI
+        | OpKind::MemorySegDI
+        | OpKind::MemorySegEDI
+        | OpKind::MemorySegRDI
+        | OpKind::MemoryESDI
+        | OpKind::MemoryESEDI
+        | OpKind::MemoryESRDI => true,
+        _ => false,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn role(bytes: &[u8], vaddr: u64, kernel: bool) -> Role {
+        classify(&decode(bytes, vaddr).expect("decodes"), kernel)
+    }
+
+    const KERNEL: u64 = 0xffff_ffff_8100_0000;
+
+    #[test]
+    fn entries_in_any_mode() {
+        assert_eq!(
+            role(&[0x0f, 0x05], 0x40_1000, false),
+            Role::Entry(Mechanism::Syscall)
+        );
+        assert_eq!(
+            role(&[0x0f, 0x34], 0xf7f0_0000, false),
+            Role::Entry(Mechanism::Sysenter)
+        );
+        assert_eq!(
+            role(&[0xcd, 0x80], 0x0804_8000, false),
+            Role::Entry(Mechanism::Int80)
+        );
+        assert_eq!(
+            role(&[0xcd, 0x2e], 0x7c80_0000, false),
+            Role::Entry(Mechanism::Int2e)
+        );
+        assert_eq!(role(&[0xcd, 0x03], 0x40_1000, false), Role::Other);
+    }
+
+    #[test]
+    fn exits_with_their_iret_frames() {
+        let sysretq = [0x48, 0x0f, 0x07];
+        assert_eq!(
+            role(&sysretq, KERNEL, true),
+            Role::Exit {
+                mechanism: Mechanism::Sysret,
+                iret_slot: 0
+            }
+        );
+        assert_eq!(
+            role(&[0x48, 0xcf], KERNEL, true),
+            Role::Exit {
+                mechanism: Mechanism::Iret,
+                iret_slot: 8
+            }
+        );
+        assert_eq!(
+            role(&[0xcf], 0x8050_0000, true),
+            Role::Exit {
+                mechanism: Mechanism::Iret,
+                iret_slot: 4
+            }
+        );
+        assert_eq!(
+            role(&[0x0f, 0x35], 0x8050_0000, true),
+            Role::Exit {
+                mechanism: Mechanism::Sysexit,
+                iret_slot: 0
+            }
+        );
+    }
+
+    #[test]
+    fn context_writes() {
+        // mov cr3, rax / mov cr3, rdi
+        assert_eq!(
+            role(&[0x0f, 0x22, 0xd8], KERNEL, true),
+            Role::ContextWrite(ContextWrite::Cr3(Register::RAX))
+        );
+        assert_eq!(
+            role(&[0x0f, 0x22, 0xdf], KERNEL, true),
+            Role::ContextWrite(ContextWrite::Cr3(Register::RDI))
+        );
+        // mov cr4, rax is not one.
+        assert_eq!(role(&[0x0f, 0x22, 0xe0], KERNEL, true), Role::Other);
+        assert_eq!(
+            role(&[0x0f, 0x30], KERNEL, true),
+            Role::ContextWrite(ContextWrite::Wrmsr)
+        );
+        assert_eq!(
+            role(&[0x0f, 0x01, 0xf8], KERNEL, true),
+            Role::ContextWrite(ContextWrite::Swapgs)
+        );
+        // wrfsbase rdi (f3 48 0f ae d7)
+        assert_eq!(
+            role(&[0xf3, 0x48, 0x0f, 0xae, 0xd7], KERNEL, true),
+            Role::ContextWrite(ContextWrite::FsBase(Register::RDI))
+        );
+    }
+
+    #[test]
+    fn kernel_memory_operands() {
+        // rep movsb: the copy_user workhorse.
+        assert_eq!(role(&[0xf3, 0xa4], KERNEL, true), Role::MayTouchUser);
+        // mov eax, [rsi]: a pointer in a register.
+        assert_eq!(role(&[0x8b, 0x06], KERNEL, true), Role::MayTouchUser);
+        // mov [rsp+8], rax: the kernel stack.
+        assert_eq!(
+            role(&[0x48, 0x89, 0x44, 0x24, 0x08], KERNEL, true),
+            Role::Other
+        );
+        // mov rax, [rip+0x10]: a kernel global.
+        assert_eq!(
+            role(&[0x48, 0x8b, 0x05, 0x10, 0, 0, 0], KERNEL, true),
+            Role::Other
+        );
+        // mov rax, gs:[0x28]: per-CPU data.
+        assert_eq!(
+            role(&[0x65, 0x48, 0x8b, 0x04, 0x25, 0x28, 0, 0, 0], KERNEL, true),
+            Role::Other
+        );
+        // The same load in user code is not the kernel touching memory.
+        assert_eq!(role(&[0x8b, 0x06], 0x40_1000, false), Role::Other);
+        // add eax, ebx touches no memory.
+        assert_eq!(role(&[0x01, 0xd8], KERNEL, true), Role::Other);
+    }
+
+    #[test]
+    fn bitness_follows_qemus_length() {
+        // 48 0f 07 at a low address: 64-bit sysretq, not dec eax + sysret.
+        assert_eq!(
+            role(&[0x48, 0x0f, 0x07], 0x1000, true),
+            Role::Exit {
+                mechanism: Mechanism::Sysret,
+                iret_slot: 0
+            }
+        );
+        assert!(decode(&[0xff], 0x1000).is_none());
+    }
+}

@@ -1,0 +1,217 @@
+//! The writer thread: merges the vCPUs' batches into global order and
+//! streams them into the trace.
+
+use std::collections::VecDeque;
+use std::fs::File;
+use std::io::BufWriter;
+use std::sync::Arc;
+use std::sync::atomic::Ordering;
+use std::time::{Duration, Instant};
+
+use vmscope_schema::{
+    Error, Event, EventKind, GeneralRegisters, Loss, MemoryRun, Probe, SyscallEvent, TraceEnd,
+    TraceWriter, WriteSummary,
+};
+
+use crate::batch::{Batch, Handover, Record};
+
+/// Runs until the handover says finish; returns the summary of the
+/// finished trace, or the error that stopped it.
+pub fn run(
+    handover: &Arc<Handover>,
+    mut writer: TraceWriter<BufWriter<File>>,
+    flush_every: Duration,
+) -> Result<WriteSummary, Error> {
+    let vcpus = handover.pending_since.len();
+    let mut waiting: Vec<VecDeque<Event>> = (0..vcpus).map(|_| VecDeque::new()).collect();
+    let mut last_flush = Instant::now();
+    let result = loop {
+        let (batches, finish) = take_batches(handover, flush_every);
+        // Read the counter before the bounds: see Handover::take_seq.
+        let counter = handover.next_seq.load(Ordering::SeqCst);
+        let horizon = if finish {
+            u64::MAX
+        } else {
+            handover
+                .pending_since
+                .iter()
+                .map(|p| p.load(Ordering::SeqCst))
+                .fold(counter, u64::min)
+        };
+        let mut emptied = Vec::with_capacity(batches.len());
+        for mut batch in batches {
+            let queue = &mut waiting[(batch.vcpu as usize).min(vcpus - 1)];
+            queue.extend(batch.records.iter().map(|r| to_event(r, &batch)));
+            batch.clear();
+            emptied.push(batch);
+        }
+        if !emptied.is_empty() {
+            let mut queues = handover.queue.lock().unwrap_or_else(|e| e.into_inner());
+            queues.empty.extend(emptied);
+        }
+        if let Err(error) = write_ready(&mut writer, &mut waiting, horizon) {
+            break Err(error);
+        }
+        if last_flush.elapsed() >= flush_every {
+            handover.epoch.fetch_add(1, Ordering::Relaxed);
+            if let Err(error) = writer.flush() {
+                break Err(error);
+            }
+            last_flush = Instant::now();
+        }
+        if finish {
+            break Ok(());
+        }
+    };
+    match result {
+        Ok(()) => {
+            let end = TraceEnd {
+                ended_at_unix_ns: crate::unix_ns(),
+                reason: "QEMU exited".into(),
+            };
+            writer.finish(&end).map(|(_, summary)| summary)
+        }
+        Err(error) => {
+            handover.stopped.store(true, Ordering::SeqCst);
+            // Keep what is whole: the frames written so far stay readable.
+            let _ = writer.flush();
+            Err(error)
+        }
+    }
+}
+
+/// Waits for batches (or the finish signal, or the flush tick).
+fn take_batches(handover: &Handover, tick: Duration) -> (Vec<Batch>, bool) {
+    let mut queues = handover.queue.lock().unwrap_or_else(|e| e.into_inner());
+    if queues.full.is_empty() && !queues.finish {
+        let wait = tick.min(Duration::from_millis(50));
+        queues = handover
+            .wake
+            .wait_timeout(queues, wait)
+            .unwrap_or_else(|e| e.into_inner())
+            .0;
+    }
+    (queues.full.drain(..).collect(), queues.finish)
+}
+
+/// Writes, in seq order, every waiting event below the horizon.
+fn write_ready(
+    writer: &mut TraceWriter<BufWriter<File>>,
+    waiting: &mut [VecDeque<Event>],
+    horizon: u64,
+) -> Result<(), Error> {
+    loop {
+        let next = waiting
+            .iter()
+            .enumerate()
+            .filter_map(|(i, q)| q.front().map(|e| (e.seq, i)))
+            .min();
+        match next {
+            Some((seq, i)) if seq < horizon => {
+                let event = waiting[i].pop_front().expect("front exists");
+                writer.push(event)?;
+            }
+            _ => return Ok(()),
+        }
+    }
+}
+
+fn to_event(record: &Record, batch: &Batch) -> Event {
+    let bytes = |start: u32, len: u32| {
+        let start = start as usize;
+        batch
+            .bytes
+            .get(start..start + len as usize)
+            .unwrap_or_default()
+            .to_vec()
+    };
+    let kind = match *record {
+        Record::Call {
+            entry, snapshot: s, ..
+        } => {
+            let r = s.regs;
+            let call = SyscallEvent {
+                mechanism: s.mechanism,
+                pc: s.pc,
+                regs: GeneralRegisters {
+                    rax: r[0],
+                    rbx: r[1],
+                    rcx: r[2],
+                    rdx: r[3],
+                    rsi: r[4],
+                    rdi: r[5],
+                    rbp: r[6],
+                    rsp: r[7],
+                    r8: r[8],
+                    r9: r[9],
+                    r10: r[10],
+                    r11: r[11],
+                    r12: r[12],
+                    r13: r[13],
+                    r14: r[14],
+                    r15: r[15],
+                    rflags: r[16],
+                },
+                cs: s.cs,
+                ss: s.ss,
+                fs_base: s.fs_base,
+                gs_base: s.gs_base,
+                kernel_gs_base: s.kernel_gs_base,
+                cr3: s.cr3,
+                efer: s.efer,
+            };
+            if entry {
+                EventKind::Entry(call)
+            } else {
+                EventKind::Exit(call)
+            }
+        }
+        Record::Memory {
+            address,
+            direction,
+            start,
+            len,
+            thread,
+            ..
+        } => EventKind::Memory(MemoryRun {
+            address,
+            direction,
+            bytes: bytes(start, len),
+            thread,
+        }),
+        Record::Probe {
+            kind,
+            address,
+            register,
+            thread,
+            start,
+            len,
+            readable,
+            ..
+        } => EventKind::Probe(Probe {
+            kind,
+            address,
+            register: register.into(),
+            thread,
+            bytes: bytes(start, len),
+            readable,
+        }),
+        Record::Loss {
+            kind,
+            count,
+            bytes,
+            reason,
+            ..
+        } => EventKind::Loss(Loss {
+            kind,
+            count,
+            bytes,
+            reason: reason.into(),
+        }),
+    };
+    Event {
+        seq: record.seq(),
+        vcpu: batch.vcpu,
+        kind,
+    }
+}
