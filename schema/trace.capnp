@@ -82,6 +82,15 @@ struct SyscallEvent {
   kernelGsBase @7 :UInt64;
   cr3 @8 :UInt64;
   efer @9 :UInt64;
+  userPc @10 :UInt64;
+  # Where user mode resumes: after the entry instruction; for an exit, the
+  # return address it loads (rcx for sysret, edx for sysexit, the iret frame).
+  userSp @11 :UInt64;
+  # The user stack pointer at the entry, or the one the exit loads.
+  userCs @12 :UInt16;
+  # The code segment an iret returns to (from its frame); 0 otherwise.
+  wide @13 :Bool;
+  # The 64-bit form of the exit instruction (sysretq, sysexitq, iretq).
 }
 
 struct GeneralRegisters {

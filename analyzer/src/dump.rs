@@ -36,9 +36,12 @@ fn write_event(out: &mut dyn Write, event: &Event) -> io::Result<()> {
             let r = &c.regs;
             writeln!(
                 out,
-                "{what} {:<8} pc={:#x} cs={:#x} rax={:#x} rdi={:#x} rsi={:#x} rdx={:#x} r10={:#x} rbx={:#x} rcx={:#x} rsp={:#x} cr3={:#x} fs={:#x} gs={:#x} kgs={:#x}",
+                "{what} {:<8} pc={:#x} user={:#x}/{:#x}{} cs={:#x} rax={:#x} rdi={:#x} rsi={:#x} rdx={:#x} r10={:#x} rbx={:#x} rcx={:#x} rsp={:#x} cr3={:#x} fs={:#x} gs={:#x} kgs={:#x}",
                 c.mechanism.name(),
                 c.pc,
+                c.user_pc,
+                c.user_sp,
+                if c.wide { " wide" } else { "" },
                 c.cs,
                 r.rax,
                 r.rdi,

@@ -137,6 +137,44 @@ pub fn write_info(out: &mut dyn Write, trace: &Trace) -> io::Result<Findings> {
     Ok(findings)
 }
 
+/// A few lines for the end of a recording: where the trace is, what it
+/// holds, and whether it is whole.
+pub fn write_summary(out: &mut dyn Write, trace: &Trace) -> io::Result<Findings> {
+    let name = trace
+        .path()
+        .map_or_else(|| "-".to_string(), |p| p.display().to_string());
+    let (counts, errors) = match trace.footer() {
+        Some(footer) if trace.is_whole() => (footer.counts, Vec::new()),
+        _ => trace.count(),
+    };
+    let mut findings = Findings::default();
+    writeln!(
+        out,
+        "vmscope: trace {name}: {} bytes, {} calls entered, {} exits, {} memory bytes, {} probes",
+        trace.len(),
+        counts.entries,
+        counts.exits,
+        counts.memory_bytes,
+        counts.probes
+    )?;
+    if counts.losses > 0 {
+        writeln!(
+            out,
+            "vmscope: the recorder lost {} records ({} bytes); `vmscope dump` shows where",
+            counts.lost_records, counts.lost_bytes
+        )?;
+    }
+    for damage in trace.damage().iter().filter(|d| d.is_damage()) {
+        writeln!(out, "vmscope: {damage}")?;
+        findings.damaged += 1;
+    }
+    for error in &errors {
+        writeln!(out, "vmscope: {error}")?;
+        findings.damaged += 1;
+    }
+    Ok(findings)
+}
+
 /// Prints the outcome of every check `verify` makes, naming each damaged
 /// frame, and the digest for a chain-of-custody record.
 pub fn write_verification(

@@ -6,6 +6,9 @@
 
 pub mod dump;
 pub mod inspect;
+pub mod record;
 mod time;
+
+pub use time::rfc3339;
 
 pub use vmscope_schema as schema;

@@ -32,6 +32,10 @@ pub struct Snapshot {
     pub kernel_gs_base: u64,
     pub cr3: u64,
     pub efer: u64,
+    pub user_pc: u64,
+    pub user_sp: u64,
+    pub user_cs: u16,
+    pub wide: bool,
 }
 
 impl Snapshot {

@@ -384,7 +384,10 @@ fn entry(index: c_uint, mechanism: Mechanism, pc: u64) {
     let Some(vcpu) = (unsafe { recorder.vcpu(index) }) else {
         return;
     };
-    let snapshot = vcpu.snapshot(mechanism, pc);
+    let mut snapshot = vcpu.snapshot(mechanism, pc);
+    // Every entry instruction the recorder knows is two bytes long.
+    snapshot.user_pc = pc.wrapping_add(2);
+    snapshot.user_sp = snapshot.regs[7];
     vcpu.context = snapshot.thread();
     if recorder.phase.load(Ordering::Relaxed) == PHASE_CALLS {
         start_memory_phase(recorder, snapshot.efer);
@@ -442,43 +445,94 @@ unsafe extern "C" fn after_reset(id: qemu_plugin_id_t) {
 }
 
 /// The exit callbacks: userdata is the pc of the exit instruction.
-unsafe extern "C" fn on_sysret(vcpu: c_uint, pc: *mut c_void) {
-    guarded(|| exit(vcpu, Mechanism::Sysret, pc as u64, 0));
+unsafe extern "C" fn on_sysretl(vcpu: c_uint, pc: *mut c_void) {
+    guarded(|| exit(vcpu, Exit::Sysret { wide: false }, pc as u64));
 }
-unsafe extern "C" fn on_sysexit(vcpu: c_uint, pc: *mut c_void) {
-    guarded(|| exit(vcpu, Mechanism::Sysexit, pc as u64, 0));
+unsafe extern "C" fn on_sysretq(vcpu: c_uint, pc: *mut c_void) {
+    guarded(|| exit(vcpu, Exit::Sysret { wide: true }, pc as u64));
+}
+unsafe extern "C" fn on_sysexitd(vcpu: c_uint, pc: *mut c_void) {
+    guarded(|| exit(vcpu, Exit::Sysexit { wide: false }, pc as u64));
+}
+unsafe extern "C" fn on_sysexitq(vcpu: c_uint, pc: *mut c_void) {
+    guarded(|| exit(vcpu, Exit::Sysexit { wide: true }, pc as u64));
 }
 unsafe extern "C" fn on_iretw(vcpu: c_uint, pc: *mut c_void) {
-    guarded(|| exit(vcpu, Mechanism::Iret, pc as u64, 2));
+    guarded(|| exit(vcpu, Exit::Iret { slot: 2 }, pc as u64));
 }
 unsafe extern "C" fn on_iretd(vcpu: c_uint, pc: *mut c_void) {
-    guarded(|| exit(vcpu, Mechanism::Iret, pc as u64, 4));
+    guarded(|| exit(vcpu, Exit::Iret { slot: 4 }, pc as u64));
 }
 unsafe extern "C" fn on_iretq(vcpu: c_uint, pc: *mut c_void) {
-    guarded(|| exit(vcpu, Mechanism::Iret, pc as u64, 8));
+    guarded(|| exit(vcpu, Exit::Iret { slot: 8 }, pc as u64));
 }
 
-fn exit(index: c_uint, mechanism: Mechanism, pc: u64, iret_slot: u64) {
+#[derive(Clone, Copy)]
+enum Exit {
+    Sysret {
+        wide: bool,
+    },
+    Sysexit {
+        wide: bool,
+    },
+    /// An iret whose frame slots are `slot` bytes.
+    Iret {
+        slot: u64,
+    },
+}
+
+fn exit(index: c_uint, how: Exit, pc: u64) {
     let Some(recorder) = recorder() else { return };
     // SAFETY: a callback of this vCPU.
     let Some(vcpu) = (unsafe { recorder.vcpu(index) }) else {
         return;
     };
     let handover = &recorder.handover;
-    if iret_slot != 0 {
-        // Only an iret whose stacked CS has RPL 3 returns to user mode;
-        // the rest return from interrupts within the kernel.
-        let rsp = vcpu.general(Register::RSP);
-        let cs = vcpu
-            .scratch
-            .memory(rsp.wrapping_add(iret_slot), 2)
-            .map_or(0, |b| u16::from_le_bytes([b[0], b[1]]));
-        if cs & 3 != 3 {
-            vcpu.hand_over_if_old(handover);
-            return;
+    // Where the exit goes, by the instruction's own semantics.
+    let (mechanism, wide, user_pc, user_sp, user_cs) = match how {
+        Exit::Sysret { wide } => {
+            let pc = vcpu.general(Register::RCX);
+            let sp = vcpu.general(Register::RSP);
+            let mask = if wide { u64::MAX } else { 0xffff_ffff };
+            (Mechanism::Sysret, wide, pc & mask, sp, 0)
         }
-    }
-    let snapshot = vcpu.snapshot(mechanism, pc);
+        Exit::Sysexit { wide } => {
+            let pc = vcpu.general(Register::RDX);
+            let sp = vcpu.general(Register::RCX);
+            let mask = if wide { u64::MAX } else { 0xffff_ffff };
+            (Mechanism::Sysexit, wide, pc & mask, sp & mask, 0)
+        }
+        Exit::Iret { slot } => {
+            // The frame: ip, cs, flags, sp, ss. Only an iret whose stacked
+            // CS has RPL 3 returns to user mode; the rest return from
+            // interrupts within the kernel.
+            let rsp = vcpu.general(Register::RSP);
+            let mut frame = [0u64; 4];
+            let read = vcpu.scratch.memory(rsp, 4 * slot as usize).map(|bytes| {
+                for (value, piece) in frame.iter_mut().zip(bytes.chunks(slot as usize)) {
+                    let mut word = [0u8; 8];
+                    word[..piece.len()].copy_from_slice(piece);
+                    *value = u64::from_le_bytes(word);
+                }
+            });
+            if read.is_none() || frame[1] & 3 != 3 {
+                vcpu.hand_over_if_old(handover);
+                return;
+            }
+            (
+                Mechanism::Iret,
+                slot == 8,
+                frame[0],
+                frame[3],
+                frame[1] as u16,
+            )
+        }
+    };
+    let mut snapshot = vcpu.snapshot(mechanism, pc);
+    snapshot.wide = wide;
+    snapshot.user_pc = user_pc;
+    snapshot.user_sp = user_sp;
+    snapshot.user_cs = user_cs;
     vcpu.context = snapshot.thread();
     vcpu.push(handover, &[], |seq, _| Record::Call {
         seq,
@@ -683,12 +737,14 @@ unsafe fn instrument(insn: *mut qemu_plugin_insn, vaddr: u64, role: Role) {
         Role::Entry(Mechanism::Int2e) => Some((on_int2e, vaddr)),
         Role::Exit {
             mechanism: Mechanism::Sysret,
+            wide,
             ..
-        } => Some((on_sysret, vaddr)),
+        } => Some((if wide { on_sysretq } else { on_sysretl }, vaddr)),
         Role::Exit {
             mechanism: Mechanism::Sysexit,
+            wide,
             ..
-        } => Some((on_sysexit, vaddr)),
+        } => Some((if wide { on_sysexitq } else { on_sysexitd }, vaddr)),
         Role::Exit { iret_slot: 2, .. } => Some((on_iretw, vaddr)),
         Role::Exit { iret_slot: 4, .. } => Some((on_iretd, vaddr)),
         Role::Exit { iret_slot: 8, .. } => Some((on_iretq, vaddr)),

@@ -13,9 +13,14 @@ use vmscope_schema::Mechanism;
 pub enum Role {
     /// Enters the kernel for a system call.
     Entry(Mechanism),
-    /// May return to user mode. `iret_slot` is the stack slot size of an
-    /// iret frame (2, 4 or 8), whose stacked CS says whether it does.
-    Exit { mechanism: Mechanism, iret_slot: u8 },
+    /// May return to user mode. `wide` is the 64-bit form; `iret_slot` is
+    /// the stack slot size of an iret frame (2, 4 or 8), whose stacked CS
+    /// says whether it does.
+    Exit {
+        mechanism: Mechanism,
+        wide: bool,
+        iret_slot: u8,
+    },
     /// Changes a register that identifies the running thread.
     ContextWrite(ContextWrite),
     /// A kernel instruction whose memory operands may reach user memory.
@@ -58,8 +63,9 @@ pub fn decode(bytes: &[u8], vaddr: u64) -> Option<Instruction> {
 /// The role of an instruction at `vaddr`; `kernel` says whether the
 /// address lies in kernel space.
 pub fn classify(insn: &Instruction, kernel: bool) -> Role {
-    let exit = |mechanism, iret_slot| Role::Exit {
+    let exit = |mechanism, wide, iret_slot| Role::Exit {
         mechanism,
+        wide,
         iret_slot,
     };
     match insn.code() {
@@ -67,11 +73,13 @@ pub fn classify(insn: &Instruction, kernel: bool) -> Role {
         Code::Sysenter => Role::Entry(Mechanism::Sysenter),
         Code::Int_imm8 if insn.immediate8() == 0x80 => Role::Entry(Mechanism::Int80),
         Code::Int_imm8 if insn.immediate8() == 0x2e => Role::Entry(Mechanism::Int2e),
-        Code::Sysretd | Code::Sysretq => exit(Mechanism::Sysret, 0),
-        Code::Sysexitd | Code::Sysexitq => exit(Mechanism::Sysexit, 0),
-        Code::Iretw => exit(Mechanism::Iret, 2),
-        Code::Iretd => exit(Mechanism::Iret, 4),
-        Code::Iretq => exit(Mechanism::Iret, 8),
+        Code::Sysretd => exit(Mechanism::Sysret, false, 0),
+        Code::Sysretq => exit(Mechanism::Sysret, true, 0),
+        Code::Sysexitd => exit(Mechanism::Sysexit, false, 0),
+        Code::Sysexitq => exit(Mechanism::Sysexit, true, 0),
+        Code::Iretw => exit(Mechanism::Iret, false, 2),
+        Code::Iretd => exit(Mechanism::Iret, false, 4),
+        Code::Iretq => exit(Mechanism::Iret, true, 8),
         Code::Mov_cr_r64 | Code::Mov_cr_r32 if insn.op0_register() == Register::CR3 => {
             Role::ContextWrite(ContextWrite::Cr3(insn.op1_register()))
         }
@@ -148,34 +156,30 @@ mod tests {
 
     #[test]
     fn exits_with_their_iret_frames() {
-        let sysretq = [0x48, 0x0f, 0x07];
+        let exit = |mechanism, wide, iret_slot| Role::Exit {
+            mechanism,
+            wide,
+            iret_slot,
+        };
         assert_eq!(
-            role(&sysretq, KERNEL, true),
-            Role::Exit {
-                mechanism: Mechanism::Sysret,
-                iret_slot: 0
-            }
+            role(&[0x48, 0x0f, 0x07], KERNEL, true),
+            exit(Mechanism::Sysret, true, 0)
+        );
+        assert_eq!(
+            role(&[0x0f, 0x07], KERNEL, true),
+            exit(Mechanism::Sysret, false, 0)
         );
         assert_eq!(
             role(&[0x48, 0xcf], KERNEL, true),
-            Role::Exit {
-                mechanism: Mechanism::Iret,
-                iret_slot: 8
-            }
+            exit(Mechanism::Iret, true, 8)
         );
         assert_eq!(
             role(&[0xcf], 0x8050_0000, true),
-            Role::Exit {
-                mechanism: Mechanism::Iret,
-                iret_slot: 4
-            }
+            exit(Mechanism::Iret, false, 4)
         );
         assert_eq!(
             role(&[0x0f, 0x35], 0x8050_0000, true),
-            Role::Exit {
-                mechanism: Mechanism::Sysexit,
-                iret_slot: 0
-            }
+            exit(Mechanism::Sysexit, false, 0)
         );
     }
 
@@ -237,13 +241,12 @@ mod tests {
     #[test]
     fn bitness_follows_qemus_length() {
         // 48 0f 07 at a low address: 64-bit sysretq, not dec eax + sysret.
-        assert_eq!(
-            role(&[0x48, 0x0f, 0x07], 0x1000, true),
-            Role::Exit {
-                mechanism: Mechanism::Sysret,
-                iret_slot: 0
-            }
-        );
+        let sysretq = Role::Exit {
+            mechanism: Mechanism::Sysret,
+            wide: true,
+            iret_slot: 0,
+        };
+        assert_eq!(role(&[0x48, 0x0f, 0x07], 0x1000, true), sysretq);
         assert!(decode(&[0xff], 0x1000).is_none());
     }
 }

@@ -159,6 +159,10 @@ fn to_event(record: &Record, batch: &Batch) -> Event {
                 kernel_gs_base: s.kernel_gs_base,
                 cr3: s.cr3,
                 efer: s.efer,
+                user_pc: s.user_pc,
+                user_sp: s.user_sp,
+                user_cs: s.user_cs,
+                wide: s.wide,
             };
             if entry {
                 EventKind::Entry(call)

@@ -163,6 +163,10 @@ fn encode_syscall(mut out: tc::syscall_event::Builder<'_>, call: &SyscallEvent) 
     out.set_kernel_gs_base(call.kernel_gs_base);
     out.set_cr3(call.cr3);
     out.set_efer(call.efer);
+    out.set_user_pc(call.user_pc);
+    out.set_user_sp(call.user_sp);
+    out.set_user_cs(call.user_cs);
+    out.set_wide(call.wide);
     let r = &call.regs;
     let mut regs = out.init_regs();
     regs.set_rax(r.rax);
@@ -314,6 +318,10 @@ fn decode_syscall(call: tc::syscall_event::Reader<'_>) -> DecodeResult<SyscallEv
         kernel_gs_base: call.get_kernel_gs_base(),
         cr3: call.get_cr3(),
         efer: call.get_efer(),
+        user_pc: call.get_user_pc(),
+        user_sp: call.get_user_sp(),
+        user_cs: call.get_user_cs(),
+        wide: call.get_wide(),
     })
 }
 

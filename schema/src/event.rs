@@ -119,6 +119,16 @@ pub struct SyscallEvent {
     pub kernel_gs_base: u64,
     pub cr3: u64,
     pub efer: u64,
+    /// Where user mode resumes: after the entry instruction; for an exit,
+    /// the return address it loads (rcx for sysret, edx for sysexit, the
+    /// iret frame's).
+    pub user_pc: u64,
+    /// The user stack pointer at the entry, or the one the exit loads.
+    pub user_sp: u64,
+    /// The code segment an iret returns to (from its frame); 0 otherwise.
+    pub user_cs: u16,
+    /// The 64-bit form of the exit instruction (sysretq, sysexitq, iretq).
+    pub wide: bool,
 }
 
 impl SyscallEvent {

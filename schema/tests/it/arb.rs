@@ -94,6 +94,10 @@ impl Rng {
             kernel_gs_base: self.value(),
             cr3: self.value(),
             efer: self.value(),
+            user_pc: self.value(),
+            user_sp: self.value(),
+            user_cs: self.value() as u16,
+            wide: self.below(2) == 0,
         }
     }
 

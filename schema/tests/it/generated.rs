@@ -1,7 +1,7 @@
 //! The committed Rust code for trace.capnp matches the schema.
 //!
-//! Regenerate with `VMSCOPE_REGEN=1 cargo test -p vmscope-schema generated`
-//! (or `schema/regen.sh`); the change then shows in the diff for review.
+//! Regenerate with `schema/regen.sh`; the change then shows in the diff
+//! for review.
 
 use std::path::Path;
 use std::process::Command;
@@ -30,10 +30,6 @@ fn generated_code_matches_schema() {
     let fresh = std::fs::read_to_string(out.join("trace_capnp.rs")).unwrap();
     std::fs::remove_dir_all(&out).ok();
     let committed_path = schema_dir.join("src/trace_capnp.rs");
-    if std::env::var_os("VMSCOPE_REGEN").is_some() {
-        std::fs::write(&committed_path, &fresh).unwrap();
-        return;
-    }
     let committed = std::fs::read_to_string(&committed_path).unwrap_or_default();
     assert!(
         committed == fresh,
