@@ -195,7 +195,9 @@ impl Handover {
             self.pending_since[vcpu].store(u64::MAX, Ordering::SeqCst);
             return Err(batch);
         }
-        let fresh = queues.empty.pop().unwrap_or_else(|| Batch::new(batch.vcpu));
+        // Pooled batches come back from any vCPU: make this one ours.
+        let mut fresh = queues.empty.pop().unwrap_or_else(|| Batch::new(batch.vcpu));
+        fresh.vcpu = batch.vcpu;
         queues.full.push_back(batch);
         drop(queues);
         self.pending_since[vcpu].store(u64::MAX, Ordering::SeqCst);

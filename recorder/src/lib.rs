@@ -251,8 +251,14 @@ impl Vcpu {
     }
 
     /// Appends a record, taking its sequence number; hands the batch over
-    /// first if it has no room. `bytes` go into the batch's arena.
-    fn push(&mut self, handover: &Handover, bytes: &[u8], make: impl FnOnce(u64, u32) -> Record) {
+    /// first if it has no room. `bytes` go into the batch's arena. Returns
+    /// whether the record went in (rather than being counted as lost).
+    fn push(
+        &mut self,
+        handover: &Handover,
+        bytes: &[u8],
+        make: impl FnOnce(u64, u32) -> Record,
+    ) -> bool {
         self.open_run = None;
         if !self.batch.has_room(bytes.len()) {
             self.hand_over(handover);
@@ -261,7 +267,7 @@ impl Vcpu {
             // Dropped: the writer is behind and no batch was free.
             self.lost.0 += 1;
             self.lost.1 += bytes.len() as u64;
-            return;
+            return false;
         }
         if self.lost != (0, 0) {
             let (count, lost_bytes) = std::mem::take(&mut self.lost);
@@ -281,6 +287,7 @@ impl Vcpu {
         let start = self.batch.bytes.len() as u32;
         self.batch.bytes.extend_from_slice(bytes);
         self.batch.records.push(make(seq, start));
+        true
     }
 
     /// Hands the batch to the writer if it is non-empty.
@@ -405,7 +412,7 @@ fn entry(index: c_uint, mechanism: Mechanism, pc: u64) {
             vcpu.probe(recorder, ProbeKind::ThreadPointer, value, register);
         }
     }
-    vcpu.push(handover, &[], |seq, _| Record::Call {
+    let _ = vcpu.push(handover, &[], |seq, _| Record::Call {
         seq,
         entry: true,
         snapshot,
@@ -534,7 +541,7 @@ fn exit(index: c_uint, how: Exit, pc: u64) {
     snapshot.user_sp = user_sp;
     snapshot.user_cs = user_cs;
     vcpu.context = snapshot.thread();
-    vcpu.push(handover, &[], |seq, _| Record::Call {
+    let _ = vcpu.push(handover, &[], |seq, _| Record::Call {
         seq,
         entry: false,
         snapshot,
@@ -686,7 +693,7 @@ fn record_memory(
     }
     let thread = vcpu.context;
     let len = bytes.len() as u32;
-    vcpu.push(&recorder.handover, bytes, |seq, start| Record::Memory {
+    let pushed = vcpu.push(&recorder.handover, bytes, |seq, start| Record::Memory {
         seq,
         address,
         direction,
@@ -694,7 +701,8 @@ fn record_memory(
         len,
         thread,
     });
-    if let Some(Record::Memory { .. }) = vcpu.batch.records.last() {
+    // Only a run that went in can be extended (push may have dropped it).
+    if pushed {
         vcpu.open_run = Some((vcpu.batch.records.len() - 1, address + bytes.len() as u64));
     }
 }

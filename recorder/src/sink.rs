@@ -26,18 +26,20 @@ pub fn run(
     let mut waiting: Vec<VecDeque<Event>> = (0..vcpus).map(|_| VecDeque::new()).collect();
     let mut last_flush = Instant::now();
     let result = loop {
-        let (batches, finish) = take_batches(handover, flush_every);
-        // Read the counter before the bounds: see Handover::take_seq.
+        wait_for_batches(handover, flush_every);
+        // Read the counter, then the bounds, then take the batches: a batch
+        // handed over after the bounds were read is left for the next
+        // round, and its vCPU's bound still held its events back. See
+        // Handover::take_seq.
         let counter = handover.next_seq.load(Ordering::SeqCst);
-        let horizon = if finish {
-            u64::MAX
-        } else {
-            handover
-                .pending_since
-                .iter()
-                .map(|p| p.load(Ordering::SeqCst))
-                .fold(counter, u64::min)
-        };
+        let bound = handover
+            .pending_since
+            .iter()
+            .map(|p| p.load(Ordering::SeqCst))
+            .fold(counter, u64::min);
+        let (batches, finish) = take_batches(handover);
+        // At finish every vCPU has stopped and handed over its batch.
+        let horizon = if finish { u64::MAX } else { bound };
         let mut emptied = Vec::with_capacity(batches.len());
         for mut batch in batches {
             let queue = &mut waiting[(batch.vcpu as usize).min(vcpus - 1)];
@@ -80,17 +82,17 @@ pub fn run(
     }
 }
 
-/// Waits for batches (or the finish signal, or the flush tick).
-fn take_batches(handover: &Handover, tick: Duration) -> (Vec<Batch>, bool) {
-    let mut queues = handover.queue.lock().unwrap_or_else(|e| e.into_inner());
+/// Waits for batches, the finish signal, or the flush tick.
+fn wait_for_batches(handover: &Handover, tick: Duration) {
+    let queues = handover.queue.lock().unwrap_or_else(|e| e.into_inner());
     if queues.full.is_empty() && !queues.finish {
         let wait = tick.min(Duration::from_millis(50));
-        queues = handover
-            .wake
-            .wait_timeout(queues, wait)
-            .unwrap_or_else(|e| e.into_inner())
-            .0;
+        let _ = handover.wake.wait_timeout(queues, wait);
     }
+}
+
+fn take_batches(handover: &Handover) -> (Vec<Batch>, bool) {
+    let mut queues = handover.queue.lock().unwrap_or_else(|e| e.into_inner());
     (queues.full.drain(..).collect(), queues.finish)
 }
 

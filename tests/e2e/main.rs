@@ -1,0 +1,4 @@
+//! End-to-end tests: real guests under QEMU with the recorder, checked
+//! against what their workloads did.
+
+mod recorder;
