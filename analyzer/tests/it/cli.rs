@@ -274,3 +274,20 @@ fn newer_format_version_says_so() {
         stderr(&output)
     );
 }
+
+/// The committed sample traces stay readable by every later vmscope: the
+/// schema only gains fields.
+#[test]
+fn committed_sample_traces_verify() {
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../traces");
+    let mut seen = 0;
+    for entry in std::fs::read_dir(&dir).unwrap() {
+        let path = entry.unwrap().path();
+        if path.extension().is_some_and(|e| e == "vmt") {
+            let output = vmscope(&["verify", path.to_str().unwrap()]);
+            assert_eq!(output.status.code(), Some(0), "{}", stdout(&output));
+            seen += 1;
+        }
+    }
+    assert!(seen >= 3, "only {seen} sample traces in {}", dir.display());
+}
