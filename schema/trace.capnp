@@ -91,6 +91,11 @@ struct SyscallEvent {
   # The code segment an iret returns to (from its frame); 0 otherwise.
   wide @13 :Bool;
   # The 64-bit form of the exit instruction (sysretq, sysexitq, iretq).
+  readMask @14 :UInt32;
+  # Which registers were read; the others are 0 and mean nothing. Bits 0-16
+  # are GeneralRegisters in field order (rax .. r15, rflags), then 17 cs,
+  # 18 ss, 19 fsBase, 20 gsBase, 21 kernelGsBase, 22 cr3, 23 efer. 0 (traces
+  # written before this field) means all of them.
 }
 
 struct GeneralRegisters {
@@ -115,7 +120,8 @@ struct GeneralRegisters {
 
 struct ThreadContext {
   # What identifies the thread running when something was seen: the
-  # address space and the thread pointer registers.
+  # address space and the thread pointer registers, as the recorder tracks
+  # them through every write; one it has not read is 0.
   cr3 @0 :UInt64;
   fsBase @1 :UInt64;
   gsBase @2 :UInt64;

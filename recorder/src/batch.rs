@@ -36,6 +36,7 @@ pub struct Snapshot {
     pub user_sp: u64,
     pub user_cs: u16,
     pub wide: bool,
+    pub read_mask: u32,
 }
 
 impl Snapshot {

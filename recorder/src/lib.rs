@@ -31,7 +31,7 @@ use std::time::Duration;
 use iced_x86::Register;
 use vmscope_schema::{
     Direction, Error, GuestArch, LossKind, Mechanism, ProbeKind, ThreadContext, TraceHeader,
-    TraceWriter, WriteSummary, WriterOptions,
+    TraceWriter, WriteSummary, WriterOptions, reg,
 };
 
 use batch::{Batch, Handover, MAX_RUN, Record, Snapshot};
@@ -47,6 +47,33 @@ pub static qemu_plugin_version: c_int = QEMU_PLUGIN_VERSION as c_int;
 const SHARED_USER_DATA: u64 = 0x7ffe_0000;
 const PAGE: u64 = 4096;
 const EFER_LMA: u64 = 1 << 10;
+
+/// What an entry snapshot reads: every register an x86_64, i386 or NT
+/// calling convention passes arguments in, the caller's code segment, and
+/// what identifies the thread. (At the entry and exit instructions gs_base
+/// holds the user's value and k_gs_base the kernel's per-CPU pointer, on
+/// Linux and Windows alike, so k_gs_base says nothing about the thread.)
+const ENTRY_REGS: u32 = reg::RAX
+    | reg::RBX
+    | reg::RCX
+    | reg::RDX
+    | reg::RSI
+    | reg::RDI
+    | reg::RBP
+    | reg::RSP
+    | reg::R8
+    | reg::R9
+    | reg::R10
+    | reg::CS
+    | reg::FS_BASE
+    | reg::GS_BASE
+    | reg::CR3;
+/// What every exit snapshot reads: the result, the stack, the thread.
+const EXIT_REGS: u32 = reg::RAX | reg::RSP | reg::FS_BASE | reg::GS_BASE | reg::CR3;
+/// sysret takes the user pc from rcx; sysexit takes it from edx and the
+/// stack from ecx.
+const SYSRET_REGS: u32 = EXIT_REGS | reg::RCX;
+const SYSEXIT_REGS: u32 = EXIT_REGS | reg::RCX | reg::RDX;
 
 /// Instrumentation phases. Until the first system call nothing needs
 /// memory callbacks, and boot is most of the kernel's memory traffic.
@@ -87,6 +114,8 @@ struct Vcpu {
     probed: Box<[u64; 1024]>,
     /// Records and bytes dropped since the last loss record.
     lost: (u64, u64),
+    /// Whether EFER has been read on this vCPU.
+    efer_read: bool,
 }
 
 #[derive(Default)]
@@ -186,26 +215,45 @@ impl Recorder {
 }
 
 impl Vcpu {
-    fn snapshot(&mut self, mechanism: Mechanism, pc: u64) -> Snapshot {
+    /// Reads the registers in `mask` (bits of `vmscope_schema::reg`).
+    /// Each read costs a trip through QEMU's gdbstub: read only what the
+    /// event needs, and say in the mask what was read.
+    fn snapshot(&mut self, mechanism: Mechanism, pc: u64, mut mask: u32) -> Snapshot {
+        if !self.efer_read {
+            // Once per vCPU: EFER and SS do not change after boot.
+            mask |= reg::EFER | reg::SS;
+            self.efer_read = true;
+        }
         let mut snapshot = Snapshot {
             mechanism,
             pc,
+            read_mask: mask,
             ..Snapshot::default()
         };
-        let read = |scratch: &mut Scratch, handle: Option<Handle>| {
-            handle.map_or(0, |h| scratch.register(h.0))
+        let scratch = &mut self.scratch;
+        let mut read = |bit: u32, handle: Option<Handle>| {
+            if mask & bit != 0 {
+                handle.map_or(0, |h| scratch.register(h.0))
+            } else {
+                0
+            }
         };
-        for (value, handle) in snapshot.regs.iter_mut().zip(self.regs.general) {
-            *value = read(&mut self.scratch, handle);
+        for (i, (value, handle)) in snapshot.regs.iter_mut().zip(self.regs.general).enumerate() {
+            *value = read(1 << i, handle);
         }
-        snapshot.cs = read(&mut self.scratch, self.regs.cs) as u16;
-        snapshot.ss = read(&mut self.scratch, self.regs.ss) as u16;
-        snapshot.fs_base = read(&mut self.scratch, self.regs.fs_base);
-        snapshot.gs_base = read(&mut self.scratch, self.regs.gs_base);
-        snapshot.kernel_gs_base = read(&mut self.scratch, self.regs.k_gs_base);
-        snapshot.cr3 = read(&mut self.scratch, self.regs.cr3);
-        snapshot.efer = read(&mut self.scratch, self.regs.efer);
+        snapshot.cs = read(reg::CS, self.regs.cs) as u16;
+        snapshot.ss = read(reg::SS, self.regs.ss) as u16;
+        snapshot.fs_base = read(reg::FS_BASE, self.regs.fs_base);
+        snapshot.gs_base = read(reg::GS_BASE, self.regs.gs_base);
+        snapshot.kernel_gs_base = read(reg::KERNEL_GS_BASE, self.regs.k_gs_base);
+        snapshot.cr3 = read(reg::CR3, self.regs.cr3);
+        snapshot.efer = read(reg::EFER, self.regs.efer);
         snapshot
+    }
+
+    /// EFER, read now if this vCPU has not read it yet.
+    fn efer(&mut self) -> u64 {
+        self.regs.efer.map_or(0, |h| self.scratch.register(h.0))
     }
 
     fn general(&mut self, register: Register) -> u64 {
@@ -391,13 +439,13 @@ fn entry(index: c_uint, mechanism: Mechanism, pc: u64) {
     let Some(vcpu) = (unsafe { recorder.vcpu(index) }) else {
         return;
     };
-    let mut snapshot = vcpu.snapshot(mechanism, pc);
+    let mut snapshot = vcpu.snapshot(mechanism, pc, ENTRY_REGS);
     // Every entry instruction the recorder knows is two bytes long.
     snapshot.user_pc = pc.wrapping_add(2);
     snapshot.user_sp = snapshot.regs[7];
     vcpu.context = snapshot.thread();
     if recorder.phase.load(Ordering::Relaxed) == PHASE_CALLS {
-        start_memory_phase(recorder, snapshot.efer);
+        start_memory_phase(recorder, vcpu.efer());
     }
     let handover = &recorder.handover;
     // First sight of an address space: the shared user data page. First
@@ -495,51 +543,47 @@ fn exit(index: c_uint, how: Exit, pc: u64) {
         return;
     };
     let handover = &recorder.handover;
-    // Where the exit goes, by the instruction's own semantics.
-    let (mechanism, wide, user_pc, user_sp, user_cs) = match how {
-        Exit::Sysret { wide } => {
-            let pc = vcpu.general(Register::RCX);
-            let sp = vcpu.general(Register::RSP);
-            let mask = if wide { u64::MAX } else { 0xffff_ffff };
-            (Mechanism::Sysret, wide, pc & mask, sp, 0)
-        }
-        Exit::Sysexit { wide } => {
-            let pc = vcpu.general(Register::RDX);
-            let sp = vcpu.general(Register::RCX);
-            let mask = if wide { u64::MAX } else { 0xffff_ffff };
-            (Mechanism::Sysexit, wide, pc & mask, sp & mask, 0)
-        }
-        Exit::Iret { slot } => {
-            // The frame: ip, cs, flags, sp, ss. Only an iret whose stacked
-            // CS has RPL 3 returns to user mode; the rest return from
-            // interrupts within the kernel.
-            let rsp = vcpu.general(Register::RSP);
-            let mut frame = [0u64; 4];
-            let read = vcpu.scratch.memory(rsp, 4 * slot as usize).map(|bytes| {
-                for (value, piece) in frame.iter_mut().zip(bytes.chunks(slot as usize)) {
-                    let mut word = [0u8; 8];
-                    word[..piece.len()].copy_from_slice(piece);
-                    *value = u64::from_le_bytes(word);
-                }
-            });
-            if read.is_none() || frame[1] & 3 != 3 {
-                vcpu.hand_over_if_old(handover);
-                return;
+    let (mechanism, wide) = match how {
+        Exit::Sysret { wide } => (Mechanism::Sysret, wide),
+        Exit::Sysexit { wide } => (Mechanism::Sysexit, wide),
+        Exit::Iret { slot } => (Mechanism::Iret, slot == 8),
+    };
+    let mut iret_frame = [0u64; 4];
+    if let Exit::Iret { slot } = how {
+        // The frame: ip, cs, flags, sp, ss. Only an iret whose stacked CS
+        // has RPL 3 returns to user mode; most return from interrupts
+        // within the kernel, so look before reading anything else.
+        let rsp = vcpu.general(Register::RSP);
+        let read = vcpu.scratch.memory(rsp, 4 * slot as usize).map(|bytes| {
+            for (value, piece) in iret_frame.iter_mut().zip(bytes.chunks(slot as usize)) {
+                let mut word = [0u8; 8];
+                word[..piece.len()].copy_from_slice(piece);
+                *value = u64::from_le_bytes(word);
             }
-            (
-                Mechanism::Iret,
-                slot == 8,
-                frame[0],
-                frame[3],
-                frame[1] as u16,
-            )
+        });
+        if read.is_none() || iret_frame[1] & 3 != 3 {
+            vcpu.hand_over_if_old(handover);
+            return;
+        }
+    }
+    let regs = match how {
+        Exit::Sysret { .. } => SYSRET_REGS,
+        Exit::Sysexit { .. } => SYSEXIT_REGS,
+        Exit::Iret { .. } => EXIT_REGS,
+    };
+    let mut snapshot = vcpu.snapshot(mechanism, pc, regs);
+    snapshot.wide = wide;
+    let mask = if wide { u64::MAX } else { 0xffff_ffff };
+    // Where the exit goes, by the instruction's own semantics.
+    let r = snapshot.regs;
+    (snapshot.user_pc, snapshot.user_sp) = match how {
+        Exit::Sysret { .. } => (r[2] & mask, r[7]),
+        Exit::Sysexit { .. } => (r[3] & mask, r[2] & mask),
+        Exit::Iret { .. } => {
+            snapshot.user_cs = iret_frame[1] as u16;
+            (iret_frame[0], iret_frame[3])
         }
     };
-    let mut snapshot = vcpu.snapshot(mechanism, pc);
-    snapshot.wide = wide;
-    snapshot.user_pc = user_pc;
-    snapshot.user_sp = user_sp;
-    snapshot.user_cs = user_cs;
     vcpu.context = snapshot.thread();
     let _ = vcpu.push(handover, &[], |seq, _| Record::Call {
         seq,
@@ -832,6 +876,7 @@ unsafe extern "C" fn on_vcpu_init(_id: qemu_plugin_id_t, index: c_uint) {
             open_run: None,
             probed: Box::new([0; 1024]),
             lost: (0, 0),
+            efer_read: false,
         };
         // SAFETY: vCPU init runs once per vCPU before its first callback.
         unsafe { *slot.0.get() = Some(vcpu) };

@@ -1,14 +1,13 @@
 //! The few QEMU and GLib calls the recorder makes, behind small wrappers
 //! that state their safety conditions once.
 
-use std::ffi::{CStr, c_char, c_uint, c_void};
+use std::ffi::{CStr, c_char, c_void};
 
 pub use qemu_plugin_sys::*;
 
 unsafe extern "C" {
     // GLib, linked into QEMU and resolved when the plugin is loaded.
     fn g_byte_array_new() -> *mut GByteArray;
-    fn g_byte_array_set_size(array: *mut GByteArray, length: c_uint) -> *mut GByteArray;
     fn g_array_free(array: *mut GArray, free_segment: bool) -> *mut c_char;
 }
 
@@ -27,8 +26,11 @@ impl Scratch {
     }
 
     fn reset(&mut self) {
-        // SAFETY: self.0 is a live GByteArray made by g_byte_array_new.
-        unsafe { g_byte_array_set_size(self.0, 0) };
+        // Emptying by hand: g_byte_array_set_size(0) goes through
+        // g_array_remove_range, a measurable cost at two dozen reads per call.
+        // SAFETY: self.0 is a live GByteArray; a byte array has no element
+        // destructor, so a shorter len is all that emptying it means.
+        unsafe { (*self.0).len = 0 };
     }
 
     fn bytes(&self) -> &[u8] {

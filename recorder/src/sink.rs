@@ -165,6 +165,7 @@ fn to_event(record: &Record, batch: &Batch) -> Event {
                 user_sp: s.user_sp,
                 user_cs: s.user_cs,
                 wide: s.wide,
+                read_mask: s.read_mask,
             };
             if entry {
                 EventKind::Entry(call)

@@ -167,6 +167,7 @@ fn encode_syscall(mut out: tc::syscall_event::Builder<'_>, call: &SyscallEvent) 
     out.set_user_sp(call.user_sp);
     out.set_user_cs(call.user_cs);
     out.set_wide(call.wide);
+    out.set_read_mask(call.read_mask);
     let r = &call.regs;
     let mut regs = out.init_regs();
     regs.set_rax(r.rax);
@@ -322,6 +323,7 @@ fn decode_syscall(call: tc::syscall_event::Reader<'_>) -> DecodeResult<SyscallEv
         user_sp: call.get_user_sp(),
         user_cs: call.get_user_cs(),
         wide: call.get_wide(),
+        read_mask: call.get_read_mask(),
     })
 }
 

@@ -129,9 +129,46 @@ pub struct SyscallEvent {
     pub user_cs: u16,
     /// The 64-bit form of the exit instruction (sysretq, sysexitq, iretq).
     pub wide: bool,
+    /// Which registers were read (see [`reg`]); the others are 0 and mean
+    /// nothing. 0, in traces written before this field, means all.
+    pub read_mask: u32,
+}
+
+/// Bits of [`SyscallEvent::read_mask`].
+pub mod reg {
+    pub const RAX: u32 = 1 << 0;
+    pub const RBX: u32 = 1 << 1;
+    pub const RCX: u32 = 1 << 2;
+    pub const RDX: u32 = 1 << 3;
+    pub const RSI: u32 = 1 << 4;
+    pub const RDI: u32 = 1 << 5;
+    pub const RBP: u32 = 1 << 6;
+    pub const RSP: u32 = 1 << 7;
+    pub const R8: u32 = 1 << 8;
+    pub const R9: u32 = 1 << 9;
+    pub const R10: u32 = 1 << 10;
+    pub const R11: u32 = 1 << 11;
+    pub const R12: u32 = 1 << 12;
+    pub const R13: u32 = 1 << 13;
+    pub const R14: u32 = 1 << 14;
+    pub const R15: u32 = 1 << 15;
+    pub const RFLAGS: u32 = 1 << 16;
+    pub const CS: u32 = 1 << 17;
+    pub const SS: u32 = 1 << 18;
+    pub const FS_BASE: u32 = 1 << 19;
+    pub const GS_BASE: u32 = 1 << 20;
+    pub const KERNEL_GS_BASE: u32 = 1 << 21;
+    pub const CR3: u32 = 1 << 22;
+    pub const EFER: u32 = 1 << 23;
+    pub const ALL: u32 = (1 << 24) - 1;
 }
 
 impl SyscallEvent {
+    /// Whether every register in `mask` was read.
+    pub fn has(&self, mask: u32) -> bool {
+        self.read_mask == 0 || self.read_mask & mask == mask
+    }
+
     /// The registers that say which thread this is.
     pub fn thread(&self) -> ThreadContext {
         ThreadContext {

@@ -281,3 +281,70 @@ fn hard_kill_leaves_a_trace_that_reads_to_its_last_chunk() {
     assert!(counts.entries > 0);
     assert!(trace.chunks().len() >= 3);
 }
+
+/// A bad option stops QEMU before the guest starts, naming the option.
+#[test]
+fn bad_recorder_option_stops_qemu_with_its_name() {
+    let dir = scratch("bad-option");
+    let path = dir.join("trace.vmt");
+    for (option, named) in [(",mem=all", "mem=all"), (",colour=red", "\"colour\"")] {
+        let output = linux_command("idle", &path, option, &[])
+            .output()
+            .expect("run QEMU");
+        let stderr = String::from_utf8_lossy(&output.stderr);
+        assert!(!output.status.success(), "{option}: QEMU ran");
+        assert!(stderr.contains(named), "{option}: {stderr}");
+        assert!(!String::from_utf8_lossy(&output.stdout).contains("VMSCOPE-WORKLOAD-START"));
+    }
+}
+
+/// `vmscope record` runs QEMU with the plugin found beside it, passes the
+/// console through and says where the trace is and what it holds.
+#[test]
+fn vmscope_record_runs_qemu_and_reports_the_trace() {
+    let (vmscope, _) = binaries();
+    let dir = scratch("vmscope-record");
+    let path = dir.join("run.vmt");
+    let guest = linux_guest();
+    let output = std::process::Command::new(vmscope)
+        .args(["record", "--mem", "none", "--out"])
+        .arg(&path)
+        .args([
+            "--",
+            "qemu-system-x86_64",
+            "-nographic",
+            "-no-reboot",
+            "-m",
+            "512",
+        ])
+        .args(["-nic", "none", "-accel", "tcg", "-kernel"])
+        .arg(guest.join("vmlinux"))
+        .arg("-initrd")
+        .arg(guest.join("initramfs.cpio.gz"))
+        .args([
+            "-append",
+            "console=ttyS0 quiet panic=-1 vmscope.workload=basic",
+        ])
+        .stdin(std::process::Stdio::null())
+        .output()
+        .unwrap();
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert_eq!(output.status.code(), Some(0), "{stdout}\n{stderr}");
+    assert!(
+        stdout.contains("VMSCOPE-WORKLOAD-DONE basic rc=0"),
+        "console not passed through"
+    );
+    assert!(
+        stderr.contains(&format!("vmscope: trace {}:", path.display())),
+        "{stderr}"
+    );
+    let trace = Trace::open(&path).unwrap();
+    assert!(trace.verify().is_ok());
+    assert!(
+        trace
+            .header()
+            .recorder_options
+            .contains(&("mem".into(), "none".into()))
+    );
+}

@@ -98,6 +98,7 @@ impl Rng {
             user_sp: self.value(),
             user_cs: self.value() as u16,
             wide: self.below(2) == 0,
+            read_mask: self.value() as u32,
         }
     }
 
