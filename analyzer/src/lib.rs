@@ -6,7 +6,12 @@
 
 pub mod dump;
 pub mod inspect;
+pub mod journal;
+pub mod memory;
+pub mod os;
 pub mod record;
+pub mod report;
+pub mod threads;
 mod time;
 
 pub use time::rfc3339;

@@ -9,8 +9,8 @@ use std::process::ExitCode;
 use clap::{Parser, Subcommand};
 
 use vmscope::inspect::{self, Findings};
-use vmscope::record;
 use vmscope::schema::{self, Trace};
+use vmscope::{journal, record, report};
 
 #[derive(Parser)]
 #[command(
@@ -50,6 +50,38 @@ enum Command {
         #[arg(last = true, required = true, value_name = "QEMU")]
         qemu: Vec<String>,
     },
+    /// The syscall journal: every call with its decoded arguments and result.
+    Syscalls {
+        /// The trace file (.vmt).
+        trace: PathBuf,
+        /// text: one argument a line, the paper's journal; strace: lines as
+        /// `strace -f -o` writes them; jsonl: one JSON object per call.
+        #[arg(long, value_enum, default_value = "text")]
+        format: SyscallsFormat,
+        /// Only these processes or threads (guest PIDs/TIDs; repeatable).
+        #[arg(short = 'p', long = "pid")]
+        pids: Vec<i64>,
+        /// Only these calls, by name: -e openat,read,close.
+        #[arg(short = 'e', long = "calls", value_delimiter = ',')]
+        names: Vec<String>,
+        /// Only calls that failed.
+        #[arg(long)]
+        failed: bool,
+    },
+    /// The file monitor: every fd's life, from open to close, with its use.
+    Files {
+        /// The trace file (.vmt).
+        trace: PathBuf,
+        #[arg(long, value_enum, default_value = "text")]
+        format: TableFormat,
+    },
+    /// The process tree with exec lineage and exit codes.
+    Procs {
+        /// The trace file (.vmt).
+        trace: PathBuf,
+        #[arg(long, value_enum, default_value = "text")]
+        format: TreeFormat,
+    },
     /// Print every raw event as recorded, one per line.
     Dump {
         /// The trace file (.vmt).
@@ -60,6 +92,71 @@ enum Command {
         /// The trace file (.vmt).
         trace: PathBuf,
     },
+}
+
+#[derive(Clone, Copy, clap::ValueEnum)]
+enum SyscallsFormat {
+    Text,
+    Strace,
+    Jsonl,
+}
+
+#[derive(Clone, Copy, clap::ValueEnum)]
+enum TableFormat {
+    Text,
+    Jsonl,
+    Csv,
+}
+
+#[derive(Clone, Copy, clap::ValueEnum)]
+enum TreeFormat {
+    Text,
+    Jsonl,
+}
+
+/// A progress bar on a terminal for long traces; nothing in a pipe.
+fn progress_for(trace: &Trace) -> indicatif::ProgressBar {
+    let total: u64 = trace.footer().map_or(0, |f| f.counts.events);
+    if total < 1_000_000 || !std::io::IsTerminal::is_terminal(&std::io::stderr()) {
+        return indicatif::ProgressBar::hidden();
+    }
+    let bar = indicatif::ProgressBar::new(total);
+    bar.set_style(
+        indicatif::ProgressStyle::with_template("{spinner} {pos}/{len} events {per_sec} {eta}")
+            .unwrap_or_else(|_| indicatif::ProgressStyle::default_bar()),
+    );
+    bar
+}
+
+/// Damaged chunks met on the way: each named on stderr, and the exit
+/// status says the input was damaged.
+fn report_damage(trace: &Trace, summary: &vmscope::journal::Summary) -> usize {
+    let mut damaged = 0;
+    for damage in trace.damage().iter().filter(|d| d.is_damage()) {
+        eprintln!(
+            "vmscope: {}: {damage}",
+            trace
+                .path()
+                .map_or_else(String::new, |p| p.display().to_string())
+        );
+        damaged += 1;
+    }
+    for error in &summary.damaged_chunks {
+        eprintln!(
+            "vmscope: {}: {error}",
+            trace
+                .path()
+                .map_or_else(String::new, |p| p.display().to_string())
+        );
+        damaged += 1;
+    }
+    if summary.losses > 0 {
+        eprintln!(
+            "vmscope: the recorder lost {} records in {} places; the journal marks each",
+            summary.lost_records, summary.losses
+        );
+    }
+    damaged
 }
 
 enum Failure {
@@ -113,6 +210,62 @@ fn run(cli: Cli) -> Result<Findings, Failure> {
                 });
             }
             findings
+        }
+        Command::Syscalls {
+            trace,
+            format,
+            pids,
+            names,
+            failed,
+        } => {
+            let trace = Trace::open(&trace).map_err(Failure::Trace)?;
+            let format = match format {
+                SyscallsFormat::Text => journal::Format::Text,
+                SyscallsFormat::Strace => journal::Format::Strace,
+                SyscallsFormat::Jsonl => journal::Format::Jsonl,
+            };
+            let filter = journal::Filter {
+                pids,
+                names,
+                failed_only: failed,
+            };
+            let bar = progress_for(&trace);
+            let summary =
+                journal::write_journal(&mut out, &trace, format, &filter, &|n| bar.set_position(n))
+                    .map_err(Failure::Io)?;
+            bar.finish_and_clear();
+            Findings {
+                damaged: report_damage(&trace, &summary),
+            }
+        }
+        Command::Files { trace, format } => {
+            let trace = Trace::open(&trace).map_err(Failure::Trace)?;
+            let bar = progress_for(&trace);
+            let (state, summary) = report::run_state(&trace, &|n| bar.set_position(n));
+            bar.finish_and_clear();
+            let format = match format {
+                TableFormat::Text => report::Format::Text,
+                TableFormat::Jsonl => report::Format::Jsonl,
+                TableFormat::Csv => report::Format::Csv,
+            };
+            report::write_files(&mut out, &state, format).map_err(Failure::Io)?;
+            Findings {
+                damaged: report_damage(&trace, &summary),
+            }
+        }
+        Command::Procs { trace, format } => {
+            let trace = Trace::open(&trace).map_err(Failure::Trace)?;
+            let bar = progress_for(&trace);
+            let (state, summary) = report::run_state(&trace, &|n| bar.set_position(n));
+            bar.finish_and_clear();
+            let format = match format {
+                TreeFormat::Text => report::Format::Text,
+                TreeFormat::Jsonl => report::Format::Jsonl,
+            };
+            report::write_procs(&mut out, &state, format).map_err(Failure::Io)?;
+            Findings {
+                damaged: report_damage(&trace, &summary),
+            }
         }
         Command::Dump { trace } => {
             let trace = Trace::open(&trace).map_err(Failure::Trace)?;

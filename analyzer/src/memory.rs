@@ -73,7 +73,13 @@ impl<'a> CallMemory<'a> {
         found
     }
 
-    fn gather(&self, address: u64, len: usize, direction: Direction, last: bool) -> Option<Vec<u8>> {
+    fn gather(
+        &self,
+        address: u64,
+        len: usize,
+        direction: Direction,
+        last: bool,
+    ) -> Option<Vec<u8>> {
         // Never allocate what a guest length asks for: only what was
         // recorded can be returned, so bound by the recorded bytes.
         let recorded: usize = self
@@ -133,9 +139,15 @@ mod tests {
             run(0x3000, Direction::KernelRead, b"no-nul"),
         ];
         let memory = CallMemory::new(&runs);
-        assert_eq!(memory.c_string(0x1000, 4096), Some((b"/tmp/a".to_vec(), true)));
+        assert_eq!(
+            memory.c_string(0x1000, 4096),
+            Some((b"/tmp/a".to_vec(), true))
+        );
         assert_eq!(memory.c_string(0x1000, 3), Some((b"/tm".to_vec(), false)));
-        assert_eq!(memory.c_string(0x3000, 4096), Some((b"no-nul".to_vec(), false)));
+        assert_eq!(
+            memory.c_string(0x3000, 4096),
+            Some((b"no-nul".to_vec(), false))
+        );
         assert_eq!(memory.c_string(0x5000, 4096), None);
         assert_eq!(memory.written(0x2000, 5), Some(b"Jello".to_vec()));
         assert_eq!(memory.read(0x2000, 5), None);

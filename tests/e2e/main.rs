@@ -1,4 +1,5 @@
 //! End-to-end tests: real guests under QEMU with the recorder, checked
 //! against what their workloads did.
 
+mod analyzer;
 mod recorder;

@@ -1,3 +1,4 @@
 //! End-to-end tests of the `vmscope` binary on real trace files.
 
 mod cli;
+mod golden;

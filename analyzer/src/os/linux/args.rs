@@ -84,13 +84,13 @@ pub enum ArgKind {
     RlimitIn,
     /// A struct rlimit the kernel writes.
     RlimitOut,
-    /// pipe/pipe2's int[2] the kernel writes: [3, 4].
+    /// pipe/pipe2's `int[2]` the kernel writes: `[3, 4]`.
     FdPairOut,
-    /// wait4's status the kernel writes: [{WIFEXITED(s) && WEXITSTATUS(s) == 0}].
+    /// wait4's status the kernel writes: `[{WIFEXITED(s) && WEXITSTATUS(s) == 0}]`.
     WaitStatusOut,
     /// wait4/waitpid options: WNOHANG|...
     WaitOptions,
-    /// An int the kernel writes (shown as [N]).
+    /// An int the kernel writes (shown as `[N]`).
     IntOut,
     /// futex op: FUTEX_WAIT_PRIVATE...
     FutexOp,

@@ -1,0 +1,577 @@
+//! The syscall journal: from a trace to one record per call, in entry
+//! order, with the guest's PIDs and TIDs, decoded arguments and results,
+//! and the paths behind fds; and the printers for its formats.
+//!
+//! The passes: the trace reader decodes chunks in parallel; the threads
+//! pass pairs entries and exits (sequential, cheap); the state pass learns
+//! identities and fd tables (sequential, cheap); rendering, the expensive
+//! part, runs on all cores a batch at a time, and output keeps the order.
+
+use std::io::{self, Write};
+
+use rayon::prelude::*;
+use vmscope_schema::{ChunkError, Trace};
+
+use crate::os::linux::args::ArgKind;
+use crate::os::linux::render::{self, CallView};
+use crate::os::linux::state::LinuxState;
+use crate::os::linux::{Abi, decode};
+use crate::threads::{Call, CallRules, Item, Outcome, Pairer};
+
+/// Output formats of `vmscope syscalls`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Format {
+    /// The paper's journal: the call, each argument on its own line with
+    /// what it points to, then the result.
+    Text,
+    /// Line-compatible with `strace -f -o`.
+    Strace,
+    /// One JSON object per call (the contract in the README).
+    Jsonl,
+}
+
+/// Which calls to show.
+#[derive(Clone, Debug, Default)]
+pub struct Filter {
+    pub pids: Vec<i64>,
+    pub names: Vec<String>,
+    pub failed_only: bool,
+}
+
+/// One argument as shown.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ArgOut {
+    pub name: &'static str,
+    pub raw: u64,
+    /// As strace renders it.
+    pub text: String,
+    /// For an fd, the path behind it when known (like strace -y).
+    pub path: Option<String>,
+}
+
+/// One call as the journal shows it.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Record {
+    pub seq: u64,
+    pub vcpu: u32,
+    pub pid: Option<i64>,
+    pub tid: Option<i64>,
+    /// The analysis's own id for the thread (t1, t2, ...), for threads
+    /// whose guest ids the trace does not tell.
+    pub thread: u32,
+    pub comm: Option<String>,
+    pub abi: Abi,
+    pub nr: u64,
+    pub name: String,
+    pub args: Vec<ArgOut>,
+    pub ret: Option<i64>,
+    pub errno: Option<&'static str>,
+    /// The result as strace shows it ("3", "-1 ENOENT (No such file or
+    /// directory)", "?").
+    pub ret_text: String,
+    /// What a returned fd refers to, like strace -y.
+    pub ret_path: Option<String>,
+    pub complete: bool,
+    /// This is the exit of an earlier record shown unfinished.
+    pub resumed: bool,
+    pub restarted: bool,
+}
+
+/// What the journal saw besides calls: recorder losses and damaged chunks,
+/// kept for the summary and placed in the output where they happened.
+#[derive(Clone, Debug, Default)]
+pub struct Summary {
+    pub calls: u64,
+    pub shown: u64,
+    pub losses: u64,
+    pub lost_records: u64,
+    pub damaged_chunks: Vec<ChunkError>,
+}
+
+/// The Linux rules for the threads pass, from the call tables.
+pub fn linux_rules() -> CallRules {
+    fn name(entry: &vmscope_schema::SyscallEvent) -> &'static str {
+        let abi = decode::abi(entry);
+        decode::info(abi, decode::nr(entry)).map_or("", |i| i.name)
+    }
+    CallRules {
+        never_returns: |e| matches!(name(e), "exit" | "exit_group"),
+        replaces_image: |e| matches!(name(e), "execve" | "execveat"),
+        forks: |e| matches!(name(e), "fork" | "vfork" | "clone" | "clone3"),
+        returns_elsewhere: |e| matches!(name(e), "rt_sigreturn" | "sigreturn"),
+        ends_process: |e| name(e) == "exit_group",
+    }
+}
+
+/// A call with what the state pass knew when it happened; rendered later,
+/// in parallel.
+struct Pending {
+    call: Call,
+    pid: Option<i64>,
+    tid: Option<i64>,
+    thread: u32,
+    comm: Option<String>,
+    fd_paths: Vec<Option<String>>,
+    ret_path: Option<String>,
+}
+
+/// How many calls are gathered before rendering them in parallel.
+const BATCH: usize = 4096;
+/// How many later calls a blocked call may hold back (see threads.rs).
+const WINDOW: usize = 65_536;
+
+/// Runs the passes over `trace` and writes the journal.
+pub fn write_journal(
+    out: &mut dyn Write,
+    trace: &Trace,
+    format: Format,
+    filter: &Filter,
+    progress: &dyn Fn(u64),
+) -> io::Result<Summary> {
+    let mut state = LinuxState::new();
+    let mut summary = Summary::default();
+    let mut batch: Vec<Pending> = Vec::with_capacity(BATCH);
+    let mut failure = Ok(());
+    walk(trace, progress, |item| {
+        if failure.is_err() {
+            return;
+        }
+        failure = take(item, &mut state, &mut batch, &mut summary, out, format).and_then(|()| {
+            if batch.len() >= BATCH {
+                flush(out, &mut batch, format, filter, &mut summary)
+            } else {
+                Ok(())
+            }
+        });
+    });
+    failure?;
+    flush(out, &mut batch, format, filter, &mut summary)?;
+    Ok(summary)
+}
+
+/// Runs the threads pass over every event of `trace`, handing each item
+/// on in entry order; reports progress every 65 536 events.
+pub fn walk(trace: &Trace, progress: &dyn Fn(u64), mut on_item: impl FnMut(Item)) {
+    let mut pairer = Pairer::new(WINDOW, linux_rules());
+    let mut done = 0u64;
+    for event in trace.events() {
+        done += 1;
+        if done.is_multiple_of(65_536) {
+            progress(done);
+        }
+        pairer.push(event);
+        pairer.drain().for_each(&mut on_item);
+    }
+    pairer.finish();
+    pairer.drain().for_each(&mut on_item);
+    progress(done);
+}
+
+fn take(
+    item: Item,
+    state: &mut LinuxState,
+    batch: &mut Vec<Pending>,
+    summary: &mut Summary,
+    out: &mut dyn Write,
+    format: Format,
+) -> io::Result<()> {
+    match item {
+        Item::Call(call) => {
+            summary.calls += u64::from(!call.resumed);
+            batch.push(prepare(call, state));
+        }
+        Item::ChildStart { parent, thread, .. } => state.child_start(parent, thread),
+        Item::Loss { seq, vcpu, loss } => {
+            summary.losses += 1;
+            summary.lost_records += loss.count;
+            let note = format!(
+                "the recorder lost {} {} ({} bytes) here: {}",
+                loss.count,
+                loss.kind.name(),
+                loss.bytes,
+                loss.reason
+            );
+            // Keep the note in place: what came before it goes out first.
+            flush_unfiltered_note(out, batch, format, seq, vcpu, &note, summary)?;
+        }
+        Item::Damaged(error) => {
+            let note = format!("DAMAGED: {error}; its calls are missing here");
+            flush_unfiltered_note(out, batch, format, error.offset, 0, &note, summary)?;
+            summary.damaged_chunks.push(error);
+        }
+    }
+    Ok(())
+}
+
+fn flush_unfiltered_note(
+    out: &mut dyn Write,
+    batch: &mut Vec<Pending>,
+    format: Format,
+    seq: u64,
+    vcpu: u32,
+    note: &str,
+    summary: &mut Summary,
+) -> io::Result<()> {
+    flush(out, batch, format, &Filter::default(), summary)?;
+    match format {
+        Format::Jsonl => writeln!(
+            out,
+            "{{\"seq\":{seq},\"vcpu\":{vcpu},\"note\":{}}}",
+            json_string(note)
+        ),
+        Format::Strace => writeln!(out, "+++ vmscope: {note} +++"),
+        Format::Text => writeln!(out, "!! {note}"),
+    }
+}
+
+/// Updates the state from one item, rendering nothing (for `files` and
+/// `procs`).
+pub fn learn(item: Item, state: &mut LinuxState, summary: &mut Summary) {
+    match item {
+        Item::Call(call) => {
+            summary.calls += u64::from(!call.resumed);
+            let _ = prepare(call, state);
+        }
+        Item::ChildStart { parent, thread, .. } => state.child_start(parent, thread),
+        Item::Loss { loss, .. } => {
+            summary.losses += 1;
+            summary.lost_records += loss.count;
+        }
+        Item::Damaged(error) => summary.damaged_chunks.push(error),
+    }
+}
+
+/// Learns from a call in order, noting what rendering will need.
+fn prepare(call: Call, state: &mut LinuxState) -> Pending {
+    let thread = state.thread_of(call.thread);
+    let view = decode::view(&call);
+    let info = decode::info(view.abi, decode::nr(&call.entry));
+    // fd paths as they were before the call (close shows what it closed).
+    let fd_paths = info.map_or_else(Vec::new, |info| {
+        info.args
+            .iter()
+            .enumerate()
+            .map(|(i, (_, kind))| {
+                matches!(kind, ArgKind::Fd)
+                    .then(|| state.fd_path(thread, view.args[i] as i32 as i64))
+                    .flatten()
+                    .map(str::to_string)
+            })
+            .collect()
+    });
+    if !call.resumed || call.exit.is_some() {
+        state.apply(&call, thread, info, &view);
+    }
+    let returns_fd = info.is_some_and(|i| {
+        matches!(
+            i.name,
+            "open"
+                | "openat"
+                | "openat2"
+                | "creat"
+                | "dup"
+                | "dup2"
+                | "dup3"
+                | "socket"
+                | "accept"
+                | "accept4"
+        ) || (matches!(i.name, "fcntl" | "fcntl64") && matches!(view.args[1], 0 | 1030))
+    });
+    let ret_path = if returns_fd {
+        view.ret
+            .filter(|&r| r >= 0)
+            .and_then(|r| state.fd_path(thread, r))
+            .map(str::to_string)
+    } else {
+        None
+    };
+    let who = state.thread(thread);
+    let (pid, tid, label) = (who.pid, who.tid, who.label);
+    let comm = state
+        .processes()
+        .iter()
+        .find(|p| p.threads.contains(&label))
+        .and_then(|p| p.execs.last())
+        .map(|(path, _)| comm_of(path));
+    Pending {
+        call,
+        pid,
+        tid,
+        thread: label,
+        comm,
+        fd_paths,
+        ret_path,
+    }
+}
+
+/// What Linux keeps as a task's comm: the program's base name, at most
+/// 15 bytes.
+fn comm_of(path: &str) -> String {
+    let base = path.rsplit('/').next().unwrap_or(path);
+    base.chars().take(15).collect()
+}
+
+fn flush(
+    out: &mut dyn Write,
+    batch: &mut Vec<Pending>,
+    format: Format,
+    filter: &Filter,
+    summary: &mut Summary,
+) -> io::Result<()> {
+    let rendered: Vec<Option<String>> = batch
+        .par_iter()
+        .map(|pending| {
+            let record = record(pending);
+            keep(&record, filter).then(|| match format {
+                Format::Text => text(&record),
+                Format::Strace => strace_line(&record),
+                Format::Jsonl => json(&record),
+            })
+        })
+        .collect();
+    for text in rendered.into_iter().flatten() {
+        summary.shown += 1;
+        out.write_all(text.as_bytes())?;
+    }
+    batch.clear();
+    Ok(())
+}
+
+fn keep(record: &Record, filter: &Filter) -> bool {
+    (filter.pids.is_empty()
+        || record.pid.is_some_and(|pid| filter.pids.contains(&pid))
+        || record.tid.is_some_and(|tid| filter.pids.contains(&tid)))
+        && (filter.names.is_empty() || filter.names.contains(&record.name))
+        && (!filter.failed_only || record.errno.is_some())
+}
+
+/// Renders one call into its record.
+fn record(pending: &Pending) -> Record {
+    let call = &pending.call;
+    let view: CallView<'_> = decode::view(call);
+    let nr = decode::nr(&call.entry);
+    let info = decode::info(view.abi, nr);
+    let name = info.map_or_else(|| format!("syscall_{nr:#x}"), |i| i.name.to_string());
+    let shown = info.map_or(0, |info| shown_args(info.name, info.args.len(), &view.args));
+    let args: Vec<ArgOut> = match info {
+        Some(info) => info
+            .args
+            .iter()
+            .take(shown)
+            .enumerate()
+            .map(|(i, (arg, kind))| ArgOut {
+                name: arg,
+                raw: view.args[i],
+                text: render::render_arg(*kind, i, &view),
+                path: pending.fd_paths.get(i).cloned().flatten(),
+            })
+            .collect(),
+        // An unknown number: every argument register, raw.
+        None => ["arg0", "arg1", "arg2", "arg3", "arg4", "arg5"]
+            .iter()
+            .enumerate()
+            .map(|(i, arg)| ArgOut {
+                name: arg,
+                raw: view.args[i],
+                text: format!("{:#x}", view.args[i]),
+                path: None,
+            })
+            .collect(),
+    };
+    let complete = call.exit.is_some();
+    let ret = if call.outcome == Outcome::Returned {
+        view.ret
+    } else {
+        None
+    };
+    let errno = ret
+        .filter(|&r| (-4095..0).contains(&r))
+        .and_then(|r| render::errno_name(-r));
+    let ret_text = match call.outcome {
+        Outcome::Returned => render::render_return(&name, &view),
+        Outcome::Restarted => "? (restarted by the kernel)".to_string(),
+        Outcome::Unfinished | Outcome::NoExit => "?".to_string(),
+    };
+    Record {
+        seq: call.seq,
+        vcpu: call.vcpu,
+        pid: pending.pid,
+        tid: pending.tid,
+        thread: pending.thread,
+        comm: pending.comm.clone(),
+        abi: view.abi,
+        nr,
+        name,
+        args,
+        ret,
+        errno,
+        ret_text,
+        ret_path: pending.ret_path.clone(),
+        complete,
+        resumed: call.resumed,
+        restarted: call.outcome == Outcome::Restarted,
+    }
+}
+
+/// How many of a call's arguments strace shows: it leaves out those the
+/// call does not use for the given flags or command.
+fn shown_args(name: &str, count: usize, args: &[u64; 6]) -> usize {
+    const O_CREAT: u64 = 0o100;
+    const O_TMPFILE: u64 = 0o20000000;
+    let needs_mode = |flags: u64| flags & (O_CREAT | O_TMPFILE) != 0;
+    match name {
+        "open" if !needs_mode(args[1]) => 2,
+        "openat" if !needs_mode(args[2]) => 3,
+        // Commands that take no argument: F_GETFD, F_GETFL, F_GETOWN,
+        // F_GETSIG, F_GETLEASE, F_GETPIPE_SZ, F_GET_SEALS.
+        "fcntl" | "fcntl64"
+            if matches!(args[1] & 0xffff_ffff, 1 | 3 | 9 | 11 | 1025 | 1032 | 1034) =>
+        {
+            2
+        }
+        _ => count,
+    }
+}
+
+/// The thread as strace -f names it: the TID, or the pid, or our label.
+fn who(record: &Record) -> String {
+    match (record.tid, record.pid) {
+        (Some(tid), _) => tid.to_string(),
+        (None, Some(pid)) => pid.to_string(),
+        (None, None) => format!("t{}", record.thread),
+    }
+}
+
+/// One line as `strace -f -o FILE` writes it.
+pub fn strace_line(record: &Record) -> String {
+    let args: Vec<&str> = record.args.iter().map(|a| a.text.as_str()).collect();
+    let ret = &record.ret_text;
+    let who = who(record);
+    if record.resumed {
+        return format!("{who:<5} <... {} resumed>) = {ret}\n", record.name);
+    }
+    if !record.complete && !record.restarted && record.ret.is_none() && !is_noreturn(record) {
+        return format!(
+            "{who:<5} {}({} <unfinished ...>\n",
+            record.name,
+            args.join(", ")
+        );
+    }
+    // strace puts the result at column 40 when the call is shorter.
+    let call = format!("{who:<5} {}({})", record.name, args.join(", "));
+    format!("{call:<39} = {ret}\n")
+}
+
+fn is_noreturn(record: &Record) -> bool {
+    matches!(record.name.as_str(), "exit" | "exit_group")
+}
+
+/// The journal of the paper: the call, its arguments one a line, the result.
+pub fn text(record: &Record) -> String {
+    let mut out = String::new();
+    let ids = match (record.pid, record.tid) {
+        (Some(pid), Some(tid)) => format!("pid {pid} tid {tid}"),
+        (Some(pid), None) => format!("pid {pid}"),
+        (None, Some(tid)) => format!("tid {tid}"),
+        (None, None) => format!("thread t{}", record.thread),
+    };
+    let comm = record
+        .comm
+        .as_deref()
+        .map_or_else(String::new, |c| format!(" ({c})"));
+    let resumed = if record.resumed { " resumed" } else { "" };
+    out.push_str(&format!(
+        "#{} cpu{} {ids}{comm} {}{resumed} [{}]\n",
+        record.seq,
+        record.vcpu,
+        record.name,
+        record.abi.name()
+    ));
+    if !record.resumed {
+        let width = record.args.iter().map(|a| a.name.len()).max().unwrap_or(0);
+        for arg in &record.args {
+            match &arg.path {
+                Some(path) => out.push_str(&format!(
+                    "    {:<width$}  {}  ({path})\n",
+                    arg.name, arg.text
+                )),
+                None => out.push_str(&format!("    {:<width$}  {}\n", arg.name, arg.text)),
+            }
+        }
+    }
+    let mut ret = format!("  = {}", record.ret_text);
+    if let Some(path) = &record.ret_path {
+        ret.push_str(&format!("  ({path})"));
+    }
+    out.push_str(&ret);
+    out.push('\n');
+    out
+}
+
+/// One JSON object per call; the contract is in the README.
+pub fn json(record: &Record) -> String {
+    let opt = |v: Option<i64>| v.map_or_else(|| "null".to_string(), |v| v.to_string());
+    let args: Vec<String> = record
+        .args
+        .iter()
+        .map(|a| {
+            let path = a
+                .path
+                .as_deref()
+                .map_or_else(String::new, |p| format!(",\"path\":{}", json_string(p)));
+            format!(
+                "{{\"name\":{},\"raw\":{},\"text\":{}{path}}}",
+                json_string(a.name),
+                a.raw,
+                json_string(&a.text)
+            )
+        })
+        .collect();
+    format!(
+        "{{\"seq\":{},\"vcpu\":{},\"pid\":{},\"tid\":{},\"thread\":\"t{}\",\"comm\":{},\"abi\":\"{}\",\"nr\":{},\"name\":{},\"args\":[{}],\"ret\":{},\"errno\":{},\"complete\":{}{}{}}}\n",
+        record.seq,
+        record.vcpu,
+        opt(record.pid),
+        opt(record.tid),
+        record.thread,
+        record
+            .comm
+            .as_deref()
+            .map_or_else(|| "null".to_string(), json_string),
+        record.abi.name(),
+        record.nr,
+        json_string(&record.name),
+        args.join(","),
+        opt(record.ret),
+        record.errno.map_or_else(|| "null".to_string(), json_string),
+        record.complete,
+        if record.resumed {
+            ",\"resumed\":true"
+        } else {
+            ""
+        },
+        record
+            .ret_path
+            .as_deref()
+            .map_or_else(String::new, |p| format!(",\"ret_path\":{}", json_string(p)))
+    )
+}
+
+/// A JSON string literal.
+pub fn json_string(s: &str) -> String {
+    let mut out = String::with_capacity(s.len() + 2);
+    out.push('"');
+    for c in s.chars() {
+        match c {
+            '"' => out.push_str("\\\""),
+            '\\' => out.push_str("\\\\"),
+            '\n' => out.push_str("\\n"),
+            '\r' => out.push_str("\\r"),
+            '\t' => out.push_str("\\t"),
+            c if (c as u32) < 0x20 => out.push_str(&format!("\\u{:04x}", c as u32)),
+            c => out.push(c),
+        }
+    }
+    out.push('"');
+    out
+}

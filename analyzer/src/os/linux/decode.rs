@@ -1,0 +1,118 @@
+//! From a paired call to its Linux meaning: the ABI, the number and its
+//! table entry, the argument values and the result.
+
+use crate::memory::CallMemory;
+use crate::threads::Call;
+use vmscope_schema::{Mechanism, SyscallEvent, reg};
+
+use super::Abi;
+use super::render::CallView;
+use super::syscalls::{self, SyscallInfo};
+
+/// The ABI an entry uses: `int 0x80` and any entry from a compatibility
+/// (32-bit) code segment are i386; `syscall` from the 64-bit user segment
+/// is x86_64. Linux x86_64 puts 64-bit user code at selector 0x33 and
+/// 32-bit at 0x23.
+pub fn abi(entry: &SyscallEvent) -> Abi {
+    if entry.mechanism == Mechanism::Int80 {
+        return Abi::I386;
+    }
+    if entry.has(reg::CS) && entry.cs & 0xfff8 == 0x30 {
+        Abi::X86_64
+    } else if entry.has(reg::CS) && entry.cs != 0 {
+        Abi::I386
+    } else {
+        Abi::X86_64
+    }
+}
+
+/// The call number.
+pub fn nr(entry: &SyscallEvent) -> u64 {
+    match abi(entry) {
+        // orig_rax: the kernel takes all of rax on x86_64, eax on i386.
+        Abi::X86_64 => entry.regs.rax,
+        Abi::I386 => entry.regs.rax & 0xffff_ffff,
+    }
+}
+
+pub fn info(abi: Abi, nr: u64) -> Option<&'static SyscallInfo> {
+    match abi {
+        Abi::X86_64 => syscalls::lookup(&syscalls::X86_64, nr),
+        Abi::I386 => syscalls::lookup(&syscalls::I386, nr),
+    }
+}
+
+/// The six argument registers, in ABI order.
+pub fn args(entry: &SyscallEvent, memory: &CallMemory<'_>) -> [u64; 6] {
+    let r = &entry.regs;
+    match abi(entry) {
+        Abi::X86_64 => [r.rdi, r.rsi, r.rdx, r.r10, r.r8, r.r9],
+        Abi::I386 => {
+            let low = |v: u64| v & 0xffff_ffff;
+            let stacked = |at: u64| {
+                memory.read(low(at), 4).map_or(0, |b| {
+                    u64::from(u32::from_le_bytes([b[0], b[1], b[2], b[3]]))
+                })
+            };
+            match entry.mechanism {
+                // The vDSO's syscall sequence moves ecx to ebp (syscall
+                // clobbers ecx) and pushes the caller's ebp: the kernel
+                // takes the 6th argument from the user stack.
+                Mechanism::Syscall => [
+                    low(r.rbx),
+                    low(r.rbp),
+                    low(r.rdx),
+                    low(r.rsi),
+                    low(r.rdi),
+                    stacked(r.rsp),
+                ],
+                // sysenter: esp is in ebp, the caller's ebp at [ebp].
+                Mechanism::Sysenter => [
+                    low(r.rbx),
+                    low(r.rcx),
+                    low(r.rdx),
+                    low(r.rsi),
+                    low(r.rdi),
+                    stacked(r.rbp),
+                ],
+                _ => [
+                    low(r.rbx),
+                    low(r.rcx),
+                    low(r.rdx),
+                    low(r.rsi),
+                    low(r.rdi),
+                    low(r.rbp),
+                ],
+            }
+        }
+    }
+}
+
+/// The result as the kernel meant it; None without an exit. On i386 the
+/// 32-bit register is an error when it is -4095..-1 and otherwise
+/// unsigned, so that an address above 2 GiB (mmap2) stays positive.
+pub fn ret(call: &Call) -> Option<i64> {
+    let (_, _, exit) = call.exit.as_ref()?;
+    Some(match abi(&call.entry) {
+        Abi::X86_64 => exit.regs.rax as i64,
+        Abi::I386 => {
+            let value = exit.regs.rax as u32;
+            if value >= 0xffff_f001 {
+                i64::from(value as i32)
+            } else {
+                i64::from(value)
+            }
+        }
+    })
+}
+
+/// Everything the renderer needs about a call.
+pub fn view(call: &Call) -> CallView<'_> {
+    let memory = CallMemory::new(&call.memory);
+    CallView {
+        abi: abi(&call.entry),
+        args: args(&call.entry, &memory),
+        ret: ret(call),
+        memory,
+    }
+}

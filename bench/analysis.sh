@@ -1,0 +1,73 @@
+#!/usr/bin/env bash
+# The speed of analysis: calls per second of each subcommand and format on
+# a large trace recorded from the Linux test guest (the loop workload), with
+# 1 and 2 threads; peak memory on traces of 1x and 10x the calls; and the
+# floor, `zstd -d` of the same compressed bytes.
+#
+#   bench/analysis.sh [LOOPS]      (default 500000: about 1M calls; 10x for the memory check)
+#
+# Not part of the test suite; compare figures within one run.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+loops=${1:-500000}
+
+cargo build --release -q -p vmscope -p vmscope-recorder
+guest=target/guest-linux
+bash tests/guest/linux/build.sh "$guest" >/dev/null
+work=target/bench-analysis
+mkdir -p "$work"
+vmscope=target/release/vmscope
+
+record() { # NAME LOOPS
+    local trace=$work/$1.vmt
+    if [ ! -f "$trace" ] || ! $vmscope verify "$trace" >/dev/null 2>&1; then
+        local start=$EPOCHREALTIME
+        VMSCOPE_TIMEOUT=3000 VMSCOPE_APPEND="vmscope.loops=$2" bash tests/guest/linux/run.sh "$guest" loop \
+            -plugin "$PWD/target/release/libvmscope_recorder.so,out=$trace,mem=touched" >"$work/$1.console" 2>&1
+        echo "$start $EPOCHREALTIME" | awk -v n="$1" '{ printf "recorded %s in %.1f s (wall, boot included)\n", n, $2 - $1 }'
+    fi
+}
+
+seconds() { # COMMAND... -> "seconds peak_kib" of one run, output discarded
+    /usr/bin/time -f "%e %M" -o "$work/time.txt" "$@" >/dev/null
+    cat "$work/time.txt"
+}
+
+echo "machine: $(nproc) cores, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ //')"
+echo "command: bench/analysis.sh $loops"
+record x1 "$loops"
+record x10 "$((loops * 10))"
+calls=$($vmscope info $work/x1.vmt | awk '/^events/ { gsub(/,/, "", $4); print $4 }')
+echo "x1 trace: $(stat -c %s $work/x1.vmt) bytes, $calls calls"
+
+# The floor: decompress the same chunk payloads with zstd -d.
+python3 - "$work/x1.vmt" "$work/x1.zst" <<'PY'
+import struct, sys
+data = open(sys.argv[1], "rb").read()
+out = open(sys.argv[2], "wb")
+pos = 16
+while pos + 24 <= len(data) and data[pos:pos + 4] == b"VMTF":
+    kind = data[pos + 4]
+    length = struct.unpack_from("<I", data, pos + 8)[0]
+    if kind == 2:
+        out.write(data[pos + 24:pos + 24 + length])
+    pos += 24 + length
+PY
+floor=$(seconds zstd -d -c -q "$work/x1.zst" | cut -d' ' -f1)
+echo "floor    zstd -d of the chunk payloads: $floor s"
+
+for run in "syscalls --format jsonl" "syscalls --format strace" "syscalls --format text" "files" "procs" "verify"; do
+    for threads in 1 2; do
+        best=""
+        for _ in 1 2 3; do
+            t=$(RAYON_NUM_THREADS=$threads seconds $vmscope $run $work/x1.vmt | cut -d' ' -f1)
+            best=$(printf '%s\n%s\n' "$best" "$t" | awk 'NF' | sort -n | head -1)
+        done
+        printf '%-26s threads=%d  best of 3 %6.2f s  %9.0f calls/s  %.1fx zstd -d\n' "$run" "$threads" "$best" \
+            "$(echo "$calls $best" | awk '{ print $1 / $2 }')" "$(echo "$best $floor" | awk '{ print $1 / $2 }')"
+    done
+done
+for size in x1 x10; do
+    read -r t kib < <(seconds $vmscope syscalls --format jsonl $work/$size.vmt)
+    echo "peak memory, syscalls --format jsonl, $size: $kib KiB ($t s)"
+done
