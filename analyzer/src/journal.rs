@@ -10,7 +10,7 @@
 use std::io::{self, Write};
 
 use rayon::prelude::*;
-use vmscope_schema::{ChunkError, Trace};
+use vmscope_schema::{ChunkError, Event, Trace};
 
 use crate::os::linux::args::ArgKind;
 use crate::os::linux::render::{self, CallView};
@@ -117,10 +117,27 @@ struct Pending {
 
 /// How many calls are gathered before rendering them in parallel.
 const BATCH: usize = 4096;
-/// How many later calls a blocked call may hold back (see threads.rs).
-const WINDOW: usize = 65_536;
+/// How many later calls a blocked call may hold back before it is shown
+/// unfinished (see threads.rs): enough for a call blocked briefly, few
+/// enough that a shell waiting on a long program costs little memory.
+const WINDOW: usize = 4096;
+
+/// A unit of rendering work, in output order.
+enum Job {
+    Call(Box<Pending>),
+    /// A recorder loss or a damaged chunk, shown in place whatever the filter.
+    Note {
+        seq: u64,
+        vcpu: u32,
+        text: String,
+    },
+}
 
 /// Runs the passes over `trace` and writes the journal.
+///
+/// Three stages overlap: a thread decodes chunks (itself in parallel), this
+/// thread runs the sequential passes, and a third renders batches on all
+/// cores; output comes back here in order.
 pub fn write_journal(
     out: &mut dyn Write,
     trace: &Trace,
@@ -130,98 +147,150 @@ pub fn write_journal(
 ) -> io::Result<Summary> {
     let mut state = LinuxState::new();
     let mut summary = Summary::default();
-    let mut batch: Vec<Pending> = Vec::with_capacity(BATCH);
-    let mut failure = Ok(());
-    walk(trace, progress, |item| {
-        if failure.is_err() {
-            return;
-        }
-        failure = take(item, &mut state, &mut batch, &mut summary, out, format).and_then(|()| {
-            if batch.len() >= BATCH {
-                flush(out, &mut batch, format, filter, &mut summary)
-            } else {
-                Ok(())
+    std::thread::scope(|scope| {
+        let (jobs, job_queue) = std::sync::mpsc::sync_channel::<Vec<Job>>(2);
+        let (texts, rendered) = std::sync::mpsc::sync_channel::<(Vec<u8>, u64)>(2);
+        let renderer = scope.spawn(move || {
+            for batch in job_queue {
+                if texts.send(render_batch(&batch, format, filter)).is_err() {
+                    return;
+                }
             }
         });
-    });
-    failure?;
-    flush(out, &mut batch, format, filter, &mut summary)?;
+        let mut write = |bytes: &[u8], shown: u64, summary: &mut Summary| {
+            summary.shown += shown;
+            out.write_all(bytes)
+        };
+        let mut batch: Vec<Job> = Vec::with_capacity(BATCH);
+        let mut result: io::Result<()> = Ok(());
+        walk(trace, progress, |item| {
+            if result.is_err() {
+                return;
+            }
+            match item {
+                Item::Call(call) => {
+                    summary.calls += u64::from(!call.resumed);
+                    batch.push(Job::Call(Box::new(prepare(call, &mut state))));
+                }
+                Item::ChildStart { parent, thread, .. } => state.child_start(parent, thread),
+                Item::Loss { seq, vcpu, loss } => {
+                    summary.losses += 1;
+                    summary.lost_records += loss.count;
+                    let text = format!(
+                        "the recorder lost {} {} ({} bytes) here: {}",
+                        loss.count,
+                        loss.kind.name(),
+                        loss.bytes,
+                        loss.reason
+                    );
+                    batch.push(Job::Note { seq, vcpu, text });
+                }
+                Item::Damaged(error) => {
+                    let text = format!("DAMAGED: {error}; its calls are missing here");
+                    batch.push(Job::Note {
+                        seq: error.offset,
+                        vcpu: 0,
+                        text,
+                    });
+                    summary.damaged_chunks.push(error);
+                }
+            }
+            if batch.len() >= BATCH {
+                let full = std::mem::replace(&mut batch, Vec::with_capacity(BATCH));
+                // The renderer stopped only if writing failed below.
+                let _ = jobs.send(full);
+                while let Ok((bytes, shown)) = rendered.try_recv() {
+                    if let Err(error) = write(&bytes, shown, &mut summary) {
+                        result = Err(error);
+                        return;
+                    }
+                }
+            }
+        });
+        if !batch.is_empty() {
+            let _ = jobs.send(batch);
+        }
+        drop(jobs);
+        if result.is_ok() {
+            for (bytes, shown) in rendered.iter() {
+                if let Err(error) = write(&bytes, shown, &mut summary) {
+                    result = Err(error);
+                    break;
+                }
+            }
+        }
+        drop(rendered);
+        let _ = renderer.join();
+        result
+    })?;
     Ok(summary)
 }
 
+/// Renders a batch on all cores, keeping its order.
+fn render_batch(batch: &[Job], format: Format, filter: &Filter) -> (Vec<u8>, u64) {
+    let pieces: Vec<Option<String>> = batch
+        .par_iter()
+        .map(|job| match job {
+            Job::Call(pending) => {
+                let record = record(pending);
+                keep(&record, filter).then(|| match format {
+                    Format::Text => text(&record),
+                    Format::Strace => strace_line(&record),
+                    Format::Jsonl => json(&record),
+                })
+            }
+            Job::Note { seq, vcpu, text } => Some(match format {
+                Format::Jsonl => format!(
+                    "{{\"seq\":{seq},\"vcpu\":{vcpu},\"note\":{}}}\n",
+                    json_string(text)
+                ),
+                Format::Strace => format!("+++ vmscope: {text} +++\n"),
+                Format::Text => format!("!! {text}\n"),
+            }),
+        })
+        .collect();
+    let mut out = Vec::with_capacity(pieces.iter().flatten().map(String::len).sum());
+    let mut shown = 0;
+    for (piece, job) in pieces.iter().zip(batch) {
+        if let Some(piece) = piece {
+            out.extend_from_slice(piece.as_bytes());
+            shown += u64::from(matches!(job, Job::Call(_)));
+        }
+    }
+    (out, shown)
+}
+
 /// Runs the threads pass over every event of `trace`, handing each item
-/// on in entry order; reports progress every 65 536 events.
+/// on in entry order; reports progress every 65 536 events. Chunks are
+/// decoded on another thread (in parallel windows) while this one pairs.
 pub fn walk(trace: &Trace, progress: &dyn Fn(u64), mut on_item: impl FnMut(Item)) {
     let mut pairer = Pairer::new(WINDOW, linux_rules());
     let mut done = 0u64;
-    for event in trace.events() {
-        done += 1;
-        if done.is_multiple_of(65_536) {
-            progress(done);
+    std::thread::scope(|scope| {
+        let (chunks, decoded) = std::sync::mpsc::sync_channel::<Vec<Result<Event, ChunkError>>>(8);
+        scope.spawn(move || {
+            let mut events = trace.events();
+            loop {
+                let piece: Vec<_> = events.by_ref().take(8192).collect();
+                if piece.is_empty() || chunks.send(piece).is_err() {
+                    return;
+                }
+            }
+        });
+        for piece in decoded {
+            for event in piece {
+                done += 1;
+                if done.is_multiple_of(65_536) {
+                    progress(done);
+                }
+                pairer.push(event);
+                pairer.drain().for_each(&mut on_item);
+            }
         }
-        pairer.push(event);
-        pairer.drain().for_each(&mut on_item);
-    }
+    });
     pairer.finish();
     pairer.drain().for_each(&mut on_item);
     progress(done);
-}
-
-fn take(
-    item: Item,
-    state: &mut LinuxState,
-    batch: &mut Vec<Pending>,
-    summary: &mut Summary,
-    out: &mut dyn Write,
-    format: Format,
-) -> io::Result<()> {
-    match item {
-        Item::Call(call) => {
-            summary.calls += u64::from(!call.resumed);
-            batch.push(prepare(call, state));
-        }
-        Item::ChildStart { parent, thread, .. } => state.child_start(parent, thread),
-        Item::Loss { seq, vcpu, loss } => {
-            summary.losses += 1;
-            summary.lost_records += loss.count;
-            let note = format!(
-                "the recorder lost {} {} ({} bytes) here: {}",
-                loss.count,
-                loss.kind.name(),
-                loss.bytes,
-                loss.reason
-            );
-            // Keep the note in place: what came before it goes out first.
-            flush_unfiltered_note(out, batch, format, seq, vcpu, &note, summary)?;
-        }
-        Item::Damaged(error) => {
-            let note = format!("DAMAGED: {error}; its calls are missing here");
-            flush_unfiltered_note(out, batch, format, error.offset, 0, &note, summary)?;
-            summary.damaged_chunks.push(error);
-        }
-    }
-    Ok(())
-}
-
-fn flush_unfiltered_note(
-    out: &mut dyn Write,
-    batch: &mut Vec<Pending>,
-    format: Format,
-    seq: u64,
-    vcpu: u32,
-    note: &str,
-    summary: &mut Summary,
-) -> io::Result<()> {
-    flush(out, batch, format, &Filter::default(), summary)?;
-    match format {
-        Format::Jsonl => writeln!(
-            out,
-            "{{\"seq\":{seq},\"vcpu\":{vcpu},\"note\":{}}}",
-            json_string(note)
-        ),
-        Format::Strace => writeln!(out, "+++ vmscope: {note} +++"),
-        Format::Text => writeln!(out, "!! {note}"),
-    }
 }
 
 /// Updates the state from one item, rendering nothing (for `files` and
@@ -287,12 +356,7 @@ fn prepare(call: Call, state: &mut LinuxState) -> Pending {
     };
     let who = state.thread(thread);
     let (pid, tid, label) = (who.pid, who.tid, who.label);
-    let comm = state
-        .processes()
-        .iter()
-        .find(|p| p.threads.contains(&label))
-        .and_then(|p| p.execs.last())
-        .map(|(path, _)| comm_of(path));
+    let comm = state.program(thread).map(comm_of);
     Pending {
         call,
         pid,
@@ -309,32 +373,6 @@ fn prepare(call: Call, state: &mut LinuxState) -> Pending {
 fn comm_of(path: &str) -> String {
     let base = path.rsplit('/').next().unwrap_or(path);
     base.chars().take(15).collect()
-}
-
-fn flush(
-    out: &mut dyn Write,
-    batch: &mut Vec<Pending>,
-    format: Format,
-    filter: &Filter,
-    summary: &mut Summary,
-) -> io::Result<()> {
-    let rendered: Vec<Option<String>> = batch
-        .par_iter()
-        .map(|pending| {
-            let record = record(pending);
-            keep(&record, filter).then(|| match format {
-                Format::Text => text(&record),
-                Format::Strace => strace_line(&record),
-                Format::Jsonl => json(&record),
-            })
-        })
-        .collect();
-    for text in rendered.into_iter().flatten() {
-        summary.shown += 1;
-        out.write_all(text.as_bytes())?;
-    }
-    batch.clear();
-    Ok(())
 }
 
 fn keep(record: &Record, filter: &Filter) -> bool {
@@ -508,58 +546,89 @@ pub fn text(record: &Record) -> String {
     out
 }
 
-/// One JSON object per call; the contract is in the README.
+/// One JSON object per call; the contract is in the README. Written into
+/// one buffer: this is the format batch jobs read millions of.
 pub fn json(record: &Record) -> String {
-    let opt = |v: Option<i64>| v.map_or_else(|| "null".to_string(), |v| v.to_string());
-    let args: Vec<String> = record
-        .args
-        .iter()
-        .map(|a| {
-            let path = a
-                .path
-                .as_deref()
-                .map_or_else(String::new, |p| format!(",\"path\":{}", json_string(p)));
-            format!(
-                "{{\"name\":{},\"raw\":{},\"text\":{}{path}}}",
-                json_string(a.name),
-                a.raw,
-                json_string(&a.text)
-            )
-        })
-        .collect();
-    format!(
-        "{{\"seq\":{},\"vcpu\":{},\"pid\":{},\"tid\":{},\"thread\":\"t{}\",\"comm\":{},\"abi\":\"{}\",\"nr\":{},\"name\":{},\"args\":[{}],\"ret\":{},\"errno\":{},\"complete\":{}{}{}}}\n",
-        record.seq,
-        record.vcpu,
-        opt(record.pid),
-        opt(record.tid),
-        record.thread,
-        record
-            .comm
-            .as_deref()
-            .map_or_else(|| "null".to_string(), json_string),
+    use std::fmt::Write as _;
+    fn opt(out: &mut String, value: Option<i64>) {
+        match value {
+            Some(v) => {
+                let _ = write!(out, "{v}");
+            }
+            None => out.push_str("null"),
+        }
+    }
+    let mut out = String::with_capacity(256);
+    let _ = write!(
+        out,
+        "{{\"seq\":{},\"vcpu\":{},\"pid\":",
+        record.seq, record.vcpu
+    );
+    opt(&mut out, record.pid);
+    out.push_str(",\"tid\":");
+    opt(&mut out, record.tid);
+    let _ = write!(out, ",\"thread\":\"t{}\",\"comm\":", record.thread);
+    match &record.comm {
+        Some(comm) => push_json_string(&mut out, comm),
+        None => out.push_str("null"),
+    }
+    let _ = write!(
+        out,
+        ",\"abi\":\"{}\",\"nr\":{},\"name\":",
         record.abi.name(),
-        record.nr,
-        json_string(&record.name),
-        args.join(","),
-        opt(record.ret),
-        record.errno.map_or_else(|| "null".to_string(), json_string),
-        record.complete,
-        if record.resumed {
-            ",\"resumed\":true"
-        } else {
-            ""
-        },
-        record
-            .ret_path
-            .as_deref()
-            .map_or_else(String::new, |p| format!(",\"ret_path\":{}", json_string(p)))
-    )
+        record.nr
+    );
+    push_json_string(&mut out, &record.name);
+    out.push_str(",\"args\":[");
+    for (i, arg) in record.args.iter().enumerate() {
+        if i > 0 {
+            out.push(',');
+        }
+        out.push_str("{\"name\":");
+        push_json_string(&mut out, arg.name);
+        let _ = write!(out, ",\"raw\":{},\"text\":", arg.raw);
+        push_json_string(&mut out, &arg.text);
+        if let Some(path) = &arg.path {
+            out.push_str(",\"path\":");
+            push_json_string(&mut out, path);
+        }
+        out.push('}');
+    }
+    out.push_str("],\"ret\":");
+    opt(&mut out, record.ret);
+    out.push_str(",\"errno\":");
+    match record.errno {
+        Some(errno) => push_json_string(&mut out, errno),
+        None => out.push_str("null"),
+    }
+    let _ = write!(out, ",\"complete\":{}", record.complete);
+    if record.resumed {
+        out.push_str(",\"resumed\":true");
+    }
+    if let Some(path) = &record.ret_path {
+        out.push_str(",\"ret_path\":");
+        push_json_string(&mut out, path);
+    }
+    out.push_str("}\n");
+    out
 }
 
 /// A JSON string literal.
 pub fn json_string(s: &str) -> String {
     let mut out = String::with_capacity(s.len() + 2);
+    push_json_string(&mut out, s);
+    out
+}
+
+/// Appends a JSON string literal.
+fn push_json_string(out: &mut String, s: &str) {
+    // Most strings need no escaping: copy them whole.
+    if !s.bytes().any(|b| b < 0x20 || b == b'"' || b == b'\\') {
+        out.push('"');
+        out.push_str(s);
+        out.push('"');
+        return;
+    }
     out.push('"');
     for c in s.chars() {
         match c {
@@ -573,5 +642,4 @@ pub fn json_string(s: &str) -> String {
         }
     }
     out.push('"');
-    out
 }

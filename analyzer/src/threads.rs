@@ -14,9 +14,48 @@
 //! memory without bound: past `window` later calls it is released as
 //! unfinished, and its exit, when it comes, as a resumption.
 
-use std::collections::{HashMap, VecDeque};
+use std::collections::VecDeque;
+use std::hash::{BuildHasherDefault, Hasher};
 
 use vmscope_schema::{ChunkError, Event, EventKind, Mechanism, MemoryRun, SyscallEvent};
+
+/// The pass's maps are keyed by sequence numbers, addresses and small
+/// tuples of them, never by anything a guest could choose to collide: a
+/// multiply-rotate hash (FxHash's) instead of SipHash, which was an eighth
+/// of the pass's time.
+#[derive(Clone, Copy, Debug, Default)]
+pub struct FastHasher(u64);
+
+impl Hasher for FastHasher {
+    fn write(&mut self, bytes: &[u8]) {
+        for chunk in bytes.chunks(8) {
+            let mut word = [0u8; 8];
+            word[..chunk.len()].copy_from_slice(chunk);
+            self.write_u64(u64::from_le_bytes(word));
+        }
+    }
+
+    fn write_u64(&mut self, value: u64) {
+        self.0 = (self.0.rotate_left(5) ^ value).wrapping_mul(0x51_7c_c1_b7_27_22_0a_95);
+    }
+
+    fn write_u32(&mut self, value: u32) {
+        self.write_u64(u64::from(value));
+    }
+
+    fn write_usize(&mut self, value: usize) {
+        self.write_u64(value as u64);
+    }
+
+    fn finish(&self) -> u64 {
+        self.0
+    }
+}
+
+/// A HashMap with [`FastHasher`].
+pub type HashMap<K, V> = std::collections::HashMap<K, V, BuildHasherDefault<FastHasher>>;
+/// A HashSet with [`FastHasher`].
+pub type HashSet<K> = std::collections::HashSet<K, BuildHasherDefault<FastHasher>>;
 
 /// What identifies a thread without knowing the OS: its address space
 /// (cr3 without the PCID and KPTI bits) and its user thread pointer.
@@ -172,7 +211,7 @@ pub struct Pairer {
     forks: VecDeque<(u64, ThreadKey, SyscallEvent)>,
     /// Address spaces that made calls and have not ended: an execve's exit
     /// lands in one that is not among them.
-    live_spaces: std::collections::HashSet<u64>,
+    live_spaces: HashSet<u64>,
     /// Calls and other items in entry order, not yet handed on, each with
     /// its place in that order.
     pending: VecDeque<(u64, Slot)>,
@@ -208,16 +247,16 @@ impl Pairer {
         Pairer {
             window: window.max(1),
             rules,
-            open_exec: HashMap::new(),
-            open_sigreturn: HashMap::new(),
+            open_exec: HashMap::default(),
+            open_sigreturn: HashMap::default(),
             forks: VecDeque::new(),
             live_spaces: Default::default(),
             pending: VecDeque::new(),
             next_place: 0,
-            places: HashMap::new(),
-            open: HashMap::new(),
-            released: HashMap::new(),
-            by_thread: HashMap::new(),
+            places: HashMap::default(),
+            open: HashMap::default(),
+            released: HashMap::default(),
+            by_thread: HashMap::default(),
             ready: VecDeque::new(),
         }
     }
@@ -367,8 +406,15 @@ impl Pairer {
             }
         }
         let key = (space(exit.cr3), exit.user_sp);
-        let candidates = self.open.get(&key).cloned().unwrap_or_default();
-        if self.pair(seq, vcpu, &exit, key, &candidates) {
+        // At most four open calls share a stack (see `entry`): copy them
+        // out without allocating.
+        let mut candidates = [0u64; 4];
+        let mut count = 0;
+        for &call_seq in self.open.get(&key).into_iter().flatten().take(4) {
+            candidates[count] = call_seq;
+            count += 1;
+        }
+        if self.pair(seq, vcpu, &exit, key, &candidates[..count]) {
             return;
         }
         if exit.regs.rax != 0 {
@@ -435,10 +481,10 @@ impl Pairer {
     ) -> bool {
         // The newest open call on this stack whose resume point fits.
         for &call_seq in candidates.iter().rev() {
-            let Some(entry) = self.find_call(call_seq).map(|call| call.entry.clone()) else {
-                continue;
-            };
-            let Some(outcome) = resumes(&entry, exit) else {
+            let Some(outcome) = self
+                .find_call(call_seq)
+                .and_then(|call| resumes(&call.entry, exit))
+            else {
                 continue;
             };
             self.complete(call_seq, key, seq, vcpu, exit.clone(), outcome);

@@ -32,6 +32,28 @@ impl Source {
             Source::Owned(bytes) => bytes,
         }
     }
+
+    /// Tells the kernel that pages already read are not needed again, so
+    /// that reading a long trace does not keep all of it resident: memory
+    /// stays flat however long the trace.
+    fn release(&self, offset: u64, len: u64) {
+        const PAGE: u64 = 4096;
+        let start = offset / PAGE * PAGE;
+        let end = (offset + len) / PAGE * PAGE;
+        if let Source::Mapped(map) = self
+            && end > start
+        {
+            // SAFETY: a read-only file mapping: dropped pages read back
+            // from the file, unchanged, if touched again.
+            let _ = unsafe {
+                map.unchecked_advise_range(
+                    memmap2::UncheckedAdvice::DontNeed,
+                    start as usize,
+                    (end - start) as usize,
+                )
+            };
+        }
+    }
 }
 
 /// Where one chunk's frame lies in the file.
@@ -209,7 +231,7 @@ impl Trace {
             .map_err(|kind| bad_header(chunk_error_text(kind)))?;
         let (_, header) = codec::decode_header(message.bytes()).map_err(bad_header)?;
         let start = FILE_HEADER_LEN as u64 + frame.frame_len();
-        let (chunks, footer, damage) = scan(bytes, start);
+        let (chunks, footer, damage) = scan(&source, start);
         let mut trace = Trace {
             source,
             path,
@@ -315,6 +337,7 @@ impl Trace {
     pub fn events(&self) -> Events<'_> {
         Events {
             trace: self,
+            released_to: 0,
             next_chunk: 0,
             window: std::collections::VecDeque::new(),
             current: Vec::new().into_iter(),
@@ -328,7 +351,10 @@ impl Trace {
             .chunks
             .par_iter()
             .map(|location| {
-                let chunk = self.decode_chunk(location)?;
+                let chunk = self.decode_chunk(location);
+                self.source
+                    .release(location.offset, location.header.frame_len());
+                let chunk = chunk?;
                 let mut counts = Counts::default();
                 for event in &chunk.events {
                     counts.add(event);
@@ -355,8 +381,11 @@ impl Trace {
         let computed_digest = self.footer.as_ref().map(|(offset, _)| {
             let covered = &self.source.bytes()[..*offset as usize];
             let mut digest = Sha256::new();
+            let mut done = 0u64;
             for piece in covered.chunks(1 << 20) {
                 digest.update(piece);
+                self.source.release(done, piece.len() as u64);
+                done += piece.len() as u64;
             }
             digest.finalize().to_vec()
         });
@@ -421,6 +450,8 @@ pub fn hex(bytes: &[u8]) -> String {
 /// Iterator over a trace's events; see [`Trace::events`].
 pub struct Events<'t> {
     trace: &'t Trace,
+    /// The file up to here has been decoded and its pages given back.
+    released_to: u64,
     next_chunk: usize,
     window: std::collections::VecDeque<Result<DecodedChunk, ChunkError>>,
     current: std::vec::IntoIter<Event>,
@@ -457,6 +488,14 @@ impl Iterator for Events<'_> {
                     .collect();
                 self.next_chunk = end;
                 self.window.extend(decoded);
+                // Everything up to the end of this window is decoded: its
+                // pages need not stay resident.
+                let last = &chunks[end - 1];
+                let upto = last.offset + last.header.frame_len();
+                self.trace
+                    .source
+                    .release(self.released_to, upto - self.released_to);
+                self.released_to = upto;
             }
             match self.window.pop_front()? {
                 Ok(chunk) => self.current = chunk.events.into_iter(),
@@ -533,7 +572,14 @@ fn chunk_error_text(kind: ChunkErrorKind) -> String {
 }
 
 /// Walks the frames after the header frame.
-fn scan(bytes: &[u8], start: u64) -> (Vec<ChunkLocation>, Option<(u64, Footer)>, Vec<Damage>) {
+///
+/// Reading a frame header faults in (with the kernel's fault-around) the
+/// pages around it, which for small frames is the whole file: pages behind
+/// the scan are given back as it goes, so opening a large trace does not
+/// make it all resident.
+fn scan(source: &Source, start: u64) -> (Vec<ChunkLocation>, Option<(u64, Footer)>, Vec<Damage>) {
+    let bytes = source.bytes();
+    let mut released = 0u64;
     let mut chunks: Vec<ChunkLocation> = Vec::new();
     let mut footer = None;
     let mut damage = Vec::new();
@@ -541,6 +587,10 @@ fn scan(bytes: &[u8], start: u64) -> (Vec<ChunkLocation>, Option<(u64, Footer)>,
     let mut pos = start;
     let last_chunk = |chunks: &Vec<ChunkLocation>| chunks.last().map(|c| c.chunk);
     while pos < len {
+        if pos - released >= 8 << 20 {
+            source.release(released, pos - released);
+            released = pos;
+        }
         if len - pos < FRAME_HEADER_LEN as u64 {
             damage.push(Damage::CutOff {
                 offset: pos,

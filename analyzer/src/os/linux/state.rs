@@ -6,10 +6,10 @@
 //! only from what the calls did: results, and the bytes the kernel read
 //! and wrote.
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::BTreeMap;
 
 use crate::memory::CallMemory;
-use crate::threads::{Call, ThreadKey};
+use crate::threads::{Call, HashMap, ThreadKey};
 
 use super::render::CallView;
 use super::syscalls::SyscallInfo;
@@ -216,6 +216,15 @@ impl LinuxState {
                 .fds
                 .insert(fd, FdEntry { handle, ..entry });
         }
+    }
+
+    /// The program `thread`'s process runs, as its last execve named it.
+    pub fn program(&self, thread: usize) -> Option<&str> {
+        let process = *self.thread_process.get(thread)?;
+        self.processes[process]
+            .execs
+            .last()
+            .map(|(path, _)| path.as_str())
     }
 
     /// The path an fd of `thread`'s process stands for, if known.

@@ -5,7 +5,8 @@
  * analyzer's results for the two can be compared line by line.
  *
  * It exercises what the analyzer has to get right: a file created, written,
- * reopened and read back; a failed open (ENOENT); dup/dup2; a pipe shared
+ * reopened and read back; a failed open (ENOENT); pointers that point
+ * nowhere (EFAULT); dup/dup2; a pipe shared
  * with a forked child; fork + waitpid with a known exit status; execve of
  * another program; a second thread (clone via pthread_create).  The 32-bit
  * build also makes raw `int $0x80` calls and calls the vDSO entry point
@@ -100,6 +101,23 @@ static void missing_file(void)
 
 /* dup gives the lowest free fd, dup2 a chosen one; all share one file offset,
  * so reading 6 bytes through each walks along the message. */
+/* Pointers that point nowhere: the kernel fails the calls with EFAULT, and
+ * a tracer can only show the addresses. */
+static void bad_pointers(void)
+{
+    /* volatile: keep the compiler from reasoning about the bad values. */
+    const char *volatile path = (const char *)1;
+    const void *volatile buffer = (const void *)16;
+    int fd = open(path, O_RDONLY);
+    int open_err = errno;
+    check(fd == -1 && open_err == EFAULT, "open of a bad path pointer gives EFAULT");
+    ssize_t n = write(STDOUT_FILENO, buffer, 8);
+    int write_err = errno;
+    check(n == -1 && write_err == EFAULT, "write from a bad buffer gives EFAULT");
+    say(NAME ": bad pointers: open = %d (errno %d), write = %d (errno %d)\n", fd, open_err,
+        (int)n, write_err);
+}
+
 static void dups(void)
 {
     char a[8] = {0}, b[8] = {0};
@@ -253,6 +271,7 @@ int main(void)
     say(NAME ": start, %d-bit, pid %d\n", (int)(8 * sizeof(void *)), (int)getpid());
     file_io();
     missing_file();
+    bad_pointers();
     dups();
     pipe_fork();
     fork_exec();
