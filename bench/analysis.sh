@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # The speed of analysis: calls per second of each subcommand and format on
-# a large trace recorded from the Linux test guest (the loop workload), with
-# 1 and 2 threads; peak memory on traces of 1x and 10x the calls; and the
+# a large trace recorded from the Linux test guest (the loop workload), on
+# 1 core (taskset -c 0) and on both; peak memory on traces of 1x and 10x the calls; and the
 # floor, `zstd -d` of the same compressed bytes.
 #
 #   bench/analysis.sh [LOOPS]      (default 500000: about 1M calls; 10x for the memory check)
@@ -57,13 +57,15 @@ floor=$(seconds zstd -d -c -q "$work/x1.zst" | cut -d' ' -f1)
 echo "floor    zstd -d of the chunk payloads: $floor s"
 
 for run in "syscalls --format jsonl" "syscalls --format strace" "syscalls --format text" "files" "procs" "verify"; do
-    for threads in 1 2; do
+    for cores in 1 2; do
+        pin=()
+        [ "$cores" = 1 ] && pin=(taskset -c 0)
         best=""
         for _ in 1 2 3; do
-            t=$(RAYON_NUM_THREADS=$threads seconds $vmscope $run $work/x1.vmt | cut -d' ' -f1)
+            t=$(RAYON_NUM_THREADS=$cores seconds "${pin[@]}" $vmscope $run $work/x1.vmt | cut -d' ' -f1)
             best=$(printf '%s\n%s\n' "$best" "$t" | awk 'NF' | sort -n | head -1)
         done
-        printf '%-26s threads=%d  best of 3 %6.2f s  %9.0f calls/s  %.1fx zstd -d\n' "$run" "$threads" "$best" \
+        printf '%-26s cores=%d  best of 3 %6.2f s  %9.0f calls/s  %.1fx zstd -d\n' "$run" "$cores" "$best" \
             "$(echo "$calls $best" | awk '{ print $1 / $2 }')" "$(echo "$best $floor" | awk '{ print $1 / $2 }')"
     done
 done
