@@ -8,6 +8,7 @@
 //! part, runs on all cores a batch at a time, and output keeps the order.
 
 use std::io::{self, Write};
+use std::sync::Arc;
 
 use rayon::prelude::*;
 use vmscope_schema::{ChunkError, Event, Trace};
@@ -106,12 +107,13 @@ pub fn linux_rules() -> CallRules {
 /// A call with what the state pass knew when it happened; rendered later,
 /// in parallel.
 struct Pending {
-    call: Call,
+    call: Box<Call>,
     pid: Option<i64>,
     tid: Option<i64>,
     thread: u32,
-    comm: Option<String>,
-    fd_paths: Vec<Option<String>>,
+    comm: Option<Arc<str>>,
+    /// Per argument, the path behind an fd argument.
+    fd_paths: [Option<Arc<str>>; 6],
     ret_path: Option<String>,
 }
 
@@ -311,23 +313,19 @@ pub fn learn(item: Item, state: &mut LinuxState, summary: &mut Summary) {
 }
 
 /// Learns from a call in order, noting what rendering will need.
-fn prepare(call: Call, state: &mut LinuxState) -> Pending {
+fn prepare(call: Box<Call>, state: &mut LinuxState) -> Pending {
     let thread = state.thread_of(call.thread);
     let view = decode::view(&call);
     let info = decode::info(view.abi, decode::nr(&call.entry));
     // fd paths as they were before the call (close shows what it closed).
-    let fd_paths = info.map_or_else(Vec::new, |info| {
-        info.args
-            .iter()
-            .enumerate()
-            .map(|(i, (_, kind))| {
-                matches!(kind, ArgKind::Fd)
-                    .then(|| state.fd_path(thread, view.args[i] as i32 as i64))
-                    .flatten()
-                    .map(str::to_string)
-            })
-            .collect()
-    });
+    let mut fd_paths: [Option<Arc<str>>; 6] = Default::default();
+    if let Some(info) = info {
+        for (i, (_, kind)) in info.args.iter().enumerate().take(6) {
+            if matches!(kind, ArgKind::Fd) {
+                fd_paths[i] = state.fd_path(thread, view.args[i] as i32 as i64).cloned();
+            }
+        }
+    }
     if !call.resumed || call.exit.is_some() {
         state.apply(&call, thread, info, &view);
     }
@@ -350,13 +348,13 @@ fn prepare(call: Call, state: &mut LinuxState) -> Pending {
         view.ret
             .filter(|&r| r >= 0)
             .and_then(|r| state.fd_path(thread, r))
-            .map(str::to_string)
+            .map(|path| path.to_string())
     } else {
         None
     };
     let who = state.thread(thread);
     let (pid, tid, label) = (who.pid, who.tid, who.label);
-    let comm = state.program(thread).map(comm_of);
+    let comm = state.comm(thread).cloned();
     Pending {
         call,
         pid,
@@ -366,13 +364,6 @@ fn prepare(call: Call, state: &mut LinuxState) -> Pending {
         fd_paths,
         ret_path,
     }
-}
-
-/// What Linux keeps as a task's comm: the program's base name, at most
-/// 15 bytes.
-fn comm_of(path: &str) -> String {
-    let base = path.rsplit('/').next().unwrap_or(path);
-    base.chars().take(15).collect()
 }
 
 fn keep(record: &Record, filter: &Filter) -> bool {
@@ -401,7 +392,12 @@ fn record(pending: &Pending) -> Record {
                 name: arg,
                 raw: view.args[i],
                 text: render::render_arg(*kind, i, &view),
-                path: pending.fd_paths.get(i).cloned().flatten(),
+                path: pending
+                    .fd_paths
+                    .get(i)
+                    .cloned()
+                    .flatten()
+                    .map(|p| p.to_string()),
             })
             .collect(),
         // An unknown number: every argument register, raw.
@@ -436,7 +432,7 @@ fn record(pending: &Pending) -> Record {
         pid: pending.pid,
         tid: pending.tid,
         thread: pending.thread,
-        comm: pending.comm.clone(),
+        comm: pending.comm.as_deref().map(str::to_string),
         abi: view.abi,
         nr,
         name,

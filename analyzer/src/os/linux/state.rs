@@ -7,6 +7,7 @@
 //! and wrote.
 
 use std::collections::BTreeMap;
+use std::sync::Arc;
 
 use crate::memory::CallMemory;
 use crate::threads::{Call, HashMap, ThreadKey};
@@ -23,10 +24,11 @@ pub struct ThreadInfo {
     pub pid: Option<i64>,
 }
 
-/// One open file description as an fd of a process sees it.
+/// One open file description as an fd of a process sees it. The path is
+/// shared: every call that names the fd carries it to the printer.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct FdEntry {
-    pub path: String,
+    pub path: Arc<str>,
     pub cloexec: bool,
     /// Index into `FileMonitor::handles` of this fd's lifetime.
     pub handle: usize,
@@ -64,6 +66,9 @@ pub struct Process {
     pub exit_code: Option<i64>,
     pub threads: Vec<u32>,
     pub cwd: Option<String>,
+    /// What Linux keeps as its comm: the program's base name, at most 15
+    /// bytes; from the last exec.
+    pub comm: Option<Arc<str>>,
 }
 
 #[derive(Clone, Debug, Default)]
@@ -181,6 +186,7 @@ impl LinuxState {
             let child = self.new_process(ppid, Some(label));
             self.processes[child].cwd = cwd;
             // The child runs the parent's program until it execs.
+            self.processes[child].comm = self.processes[fork.parent_process].comm.clone();
             self.processes[child].execs.extend(execs);
             self.tables[child] = fork.table;
             self.reopen_handles(child);
@@ -208,7 +214,7 @@ impl LinuxState {
                 pid,
                 thread: label,
                 fd,
-                path: entry.path.clone(),
+                path: entry.path.to_string(),
                 opened_by: "fork".into(),
                 ..Handle::default()
             });
@@ -218,19 +224,16 @@ impl LinuxState {
         }
     }
 
-    /// The program `thread`'s process runs, as its last execve named it.
-    pub fn program(&self, thread: usize) -> Option<&str> {
+    /// The comm of `thread`'s process, once an exec named its program.
+    pub fn comm(&self, thread: usize) -> Option<&Arc<str>> {
         let process = *self.thread_process.get(thread)?;
-        self.processes[process]
-            .execs
-            .last()
-            .map(|(path, _)| path.as_str())
+        self.processes[process].comm.as_ref()
     }
 
     /// The path an fd of `thread`'s process stands for, if known.
-    pub fn fd_path(&self, thread: usize, fd: i64) -> Option<&str> {
+    pub fn fd_path(&self, thread: usize, fd: i64) -> Option<&Arc<str>> {
         let process = *self.thread_process.get(thread)?;
-        self.tables[process].fds.get(&fd).map(|e| e.path.as_str())
+        self.tables[process].fds.get(&fd).map(|e| &e.path)
     }
 
     /// Updates the state with one finished (or never finishing) call.
@@ -299,6 +302,9 @@ impl LinuxState {
                 let argv_arg = if info.name == "execve" { a[1] } else { a[2] };
                 let argv = string_array(memory, argv_arg, view.abi == super::Abi::X86_64);
                 let path = self.resolve(process, AT_FDCWD, &path);
+                let base = path.rsplit('/').next().unwrap_or(&path);
+                let comm: String = base.chars().take(15).collect();
+                self.processes[process].comm = Some(comm.into());
                 self.processes[process].execs.push((path, argv));
                 let closing: Vec<i64> = self.tables[process]
                     .fds
@@ -437,7 +443,7 @@ impl LinuxState {
                 let path = self.tables[process]
                     .fds
                     .get(&(a[0] as i32 as i64))
-                    .map(|e| e.path.clone());
+                    .map(|e| e.path.to_string());
                 if path.is_some() {
                     self.processes[process].cwd = path;
                 }
@@ -463,7 +469,10 @@ impl LinuxState {
         let base = if dirfd == AT_FDCWD {
             self.processes[process].cwd.clone()
         } else {
-            self.tables[process].fds.get(&dirfd).map(|e| e.path.clone())
+            self.tables[process]
+                .fds
+                .get(&dirfd)
+                .map(|e| e.path.to_string())
         };
         match base {
             Some(base) if base.ends_with('/') => format!("{base}{path}"),
@@ -501,7 +510,7 @@ impl LinuxState {
         self.tables[process].fds.insert(
             fd,
             FdEntry {
-                path,
+                path: path.into(),
                 cloexec,
                 handle,
             },
@@ -522,7 +531,7 @@ impl LinuxState {
         let path = self.tables[process]
             .fds
             .get(&old)
-            .map_or_else(|| format!("(fd {old})"), |e| e.path.clone());
+            .map_or_else(|| format!("(fd {old})"), |e| e.path.to_string());
         if old != new {
             self.close(process, new, seq, how);
         }
