@@ -91,17 +91,52 @@ pub struct Summary {
 
 /// The Linux rules for the threads pass, from the call tables.
 pub fn linux_rules() -> CallRules {
-    fn name(entry: &vmscope_schema::SyscallEvent) -> &'static str {
-        let abi = decode::abi(entry);
-        decode::info(abi, decode::nr(entry)).map_or("", |i| i.name)
-    }
     CallRules {
-        never_returns: |e| matches!(name(e), "exit" | "exit_group"),
-        replaces_image: |e| matches!(name(e), "execve" | "execveat"),
-        forks: |e| matches!(name(e), "fork" | "vfork" | "clone" | "clone3"),
-        returns_elsewhere: |e| matches!(name(e), "rt_sigreturn" | "sigreturn"),
-        ends_process: |e| name(e) == "exit_group",
+        never_returns: |e| role(e) & NEVER_RETURNS != 0,
+        replaces_image: |e| role(e) & REPLACES_IMAGE != 0,
+        forks: |e| role(e) & FORKS != 0,
+        returns_elsewhere: |e| role(e) & RETURNS_ELSEWHERE != 0,
+        ends_process: |e| role(e) & ENDS_PROCESS != 0,
     }
+}
+
+const NEVER_RETURNS: u8 = 1;
+const REPLACES_IMAGE: u8 = 2;
+const FORKS: u8 = 4;
+const RETURNS_ELSEWHERE: u8 = 8;
+const ENDS_PROCESS: u8 = 16;
+
+/// What the threads pass must know of a call, as bits, looked up by ABI
+/// and number in a table built once from the names: the pass asks for
+/// every entry, five times.
+fn role(entry: &vmscope_schema::SyscallEvent) -> u8 {
+    use crate::os::linux::syscalls::{I386, SyscallInfo, X86_64};
+    static ROLES: std::sync::OnceLock<[Vec<u8>; 2]> = std::sync::OnceLock::new();
+    let roles = ROLES.get_or_init(|| {
+        let of = |table: &[Option<SyscallInfo>]| -> Vec<u8> {
+            table
+                .iter()
+                .map(|info| match info.map(|i| i.name) {
+                    Some("exit") => NEVER_RETURNS,
+                    Some("exit_group") => NEVER_RETURNS | ENDS_PROCESS,
+                    Some("execve" | "execveat") => REPLACES_IMAGE,
+                    Some("fork" | "vfork" | "clone" | "clone3") => FORKS,
+                    Some("rt_sigreturn" | "sigreturn") => RETURNS_ELSEWHERE,
+                    _ => 0,
+                })
+                .collect()
+        };
+        [of(&X86_64), of(&I386)]
+    });
+    let table = match decode::abi(entry) {
+        Abi::X86_64 => &roles[0],
+        Abi::I386 => &roles[1],
+    };
+    usize::try_from(decode::nr(entry))
+        .ok()
+        .and_then(|nr| table.get(nr))
+        .copied()
+        .unwrap_or(0)
 }
 
 /// A call with what the state pass knew when it happened; rendered later,
