@@ -103,11 +103,13 @@ impl<'a> CallMemory<'a> {
                     && address < end
             })
             .collect();
-        if let [only] = covering[..] {
-            let start = address.wrapping_sub(only.address) as usize;
-            if let Some(bytes) = only.bytes.get(start..start + len) {
-                return Some(bytes.to_vec());
-            }
+        if let [only] = covering[..]
+            && let Some(start) = address.checked_sub(only.address)
+            && let Some(bytes) = usize::try_from(start)
+                .ok()
+                .and_then(|start| only.bytes.get(start..start.checked_add(len)?))
+        {
+            return Some(bytes.to_vec());
         }
         let mut out = Vec::with_capacity(len);
         for i in 0..len as u64 {

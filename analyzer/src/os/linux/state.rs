@@ -359,11 +359,16 @@ impl LinuxState {
             "close" if ok => self.close(process, a[0] as i32 as i64, call.seq, "close"),
             "close_range" if ok => {
                 let (first, last) = (a[0] as u32 as i64, a[1] as u32 as i64);
-                let fds: Vec<i64> = self.tables[process]
-                    .fds
-                    .range(first..=last)
-                    .map(|(fd, _)| *fd)
-                    .collect();
+                // The kernel refuses first > last; a damaged trace may not.
+                let fds: Vec<i64> = if first <= last {
+                    self.tables[process]
+                        .fds
+                        .range(first..=last)
+                        .map(|(fd, _)| *fd)
+                        .collect()
+                } else {
+                    Vec::new()
+                };
                 const CLOSE_RANGE_CLOEXEC: u64 = 1 << 2;
                 for fd in fds {
                     if a[2] & CLOSE_RANGE_CLOEXEC != 0 {
