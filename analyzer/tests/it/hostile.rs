@@ -61,8 +61,10 @@ fn hostile_trace(seed: u64, calls: u64) -> Trace {
         let compat = rng.below(2) == 0;
         let mechanism =
             [Mechanism::Syscall, Mechanism::Sysenter, Mechanism::Int80][rng.below(3) as usize];
-        let mut regs = GeneralRegisters::default();
-        regs.rax = rng.below(600);
+        let mut regs = GeneralRegisters {
+            rax: rng.below(600),
+            ..Default::default()
+        };
         for r in [
             &mut regs.rbx,
             &mut regs.rcx,
