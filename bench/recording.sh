@@ -1,8 +1,10 @@
 #!/usr/bin/env bash
 # The cost of recording: the same QEMU, guest and workload without the
-# recorder, with mem=none and with mem=touched, in alternating order
-# within each round; the median wall time of each and its ratio to plain.
-# Also the trace bytes per system call.
+# recorder, with mem=none and with mem=touched, and (beside them, the
+# in-guest alternative) under strace -f inside the guest without the
+# recorder; in rotating order within each round; the median wall time of
+# each and its ratio to plain. Also the trace bytes per system call and
+# the compression of the recorded messages.
 #
 #   bench/recording.sh [ROUNDS]          (default 5)
 #
@@ -22,15 +24,17 @@ work=target/bench-recording
 rm -rf "$work" && mkdir -p "$work"
 
 run_once() { # WORKLOAD MODE -> seconds on stdout
-    local workload=$1 mode=$2 extra=()
-    if [ "$mode" != plain ]; then
-        extra=(-plugin "$plugin,out=$work/$workload-$mode.vmt,mem=$mode")
-    fi
+    local workload=$1 mode=$2 extra=() guest_workload=$1
+    case "$mode" in
+    plain) ;;
+    strace) guest_workload=quiet-strace-$workload ;;
+    *) extra=(-plugin "$plugin,out=$work/$workload-$mode.vmt,mem=$mode") ;;
+    esac
     local start=$EPOCHREALTIME
-    VMSCOPE_TIMEOUT=600 bash tests/guest/linux/run.sh "$guest" "$workload" "${extra[@]}" \
+    VMSCOPE_TIMEOUT=600 bash tests/guest/linux/run.sh "$guest" "$guest_workload" "${extra[@]}" \
         >"$work/$workload-$mode.console" 2>&1
     local end=$EPOCHREALTIME
-    grep -q "VMSCOPE-WORKLOAD-DONE $workload rc=0" "$work/$workload-$mode.console" ||
+    grep -q "VMSCOPE-WORKLOAD-DONE $guest_workload rc=0" "$work/$workload-$mode.console" ||
         { echo "bench: $workload ($mode) did not finish" >&2; exit 1; }
     echo "$start $end" | awk '{ printf "%.3f\n", $2 - $1 }'
 }
@@ -42,15 +46,17 @@ echo "qemu:    $(qemu-system-x86_64 --version | head -1)"
 echo "command: bench/recording.sh $rounds"
 for workload in idle loop; do
     modes=(plain none touched)
+    # Tracing nothing is not a comparison: strace only for the loop.
+    [ "$workload" = loop ] && modes+=(strace)
     for round in $(seq 1 "$rounds"); do
         # Rotate the order each round so no mode always runs first.
-        for i in 0 1 2; do
-            mode=${modes[$(((i + round) % 3))]}
+        for i in $(seq 0 $((${#modes[@]} - 1))); do
+            mode=${modes[$(((i + round) % ${#modes[@]}))]}
             run_once "$workload" "$mode" >>"$work/$workload-$mode.times"
         done
     done
     plain=$(median <"$work/$workload-plain.times")
-    for mode in plain none touched; do
+    for mode in "${modes[@]}"; do
         m=$(median <"$work/$workload-$mode.times")
         printf '%-5s %-8s median %7.3f s  ratio %.3f  (runs: %s)\n' "$workload" "$mode" "$m" \
             "$(echo "$m $plain" | awk '{ print $1 / $2 }')" "$(tr '\n' ' ' <"$work/$workload-$mode.times")"
@@ -60,7 +66,9 @@ for workload in idle loop; do
         bytes=$(echo "$info" | awk '/^trace/ { gsub(/\(/, "", $3); print $3 }')
         calls=$(echo "$info" | awk '/^events/ { gsub(/,/, "", $4); print $4 }')
         memory=$(echo "$info" | awk '/^memory/ { print $2 }')
-        printf '%-5s %-8s trace %d bytes, %d calls entered, %d memory bytes: %.1f bytes per call\n' \
-            "$workload" "$mode" "$bytes" "$calls" "$memory" "$(echo "$bytes $calls" | awk '{ print ($2 ? $1 / $2 : 0) }')"
+        messages=$(echo "$info" | awk '/^messages/ { print $2 }')
+        printf '%-5s %-8s trace %d bytes, %d calls entered, %d memory bytes: %.1f bytes per call; messages %d bytes, %.1fx compressed\n' \
+            "$workload" "$mode" "$bytes" "$calls" "$memory" "$(echo "$bytes $calls" | awk '{ print ($2 ? $1 / $2 : 0) }')" \
+            "$messages" "$(echo "$messages $bytes" | awk '{ print $1 / $2 }')"
     done
 done

@@ -90,6 +90,22 @@ pub fn write_info(out: &mut dyn Write, trace: &Trace) -> io::Result<Findings> {
         .collect();
     writeln!(out, "options    {}", options.join(","))?;
     writeln!(out, "chunks     {}", trace.chunks().len())?;
+    // What the chunks hold before compression, against what they take.
+    let (raw, stored): (u64, u64) = trace.chunks().iter().fold((0, 0), |(raw, stored), c| {
+        (
+            raw + u64::from(c.header.raw_len),
+            stored + c.header.frame_len(),
+        )
+    });
+    writeln!(
+        out,
+        "messages   {raw} bytes in chunks, {stored} stored ({:.1}x)",
+        if stored == 0 {
+            0.0
+        } else {
+            raw as f64 / stored as f64
+        }
+    )?;
     let chunk_errors = match trace.footer() {
         Some(footer) if trace.is_whole() => {
             write_counts(out, &footer.counts)?;

@@ -159,6 +159,25 @@ fn report_damage(trace: &Trace, summary: &vmscope::journal::Summary) -> usize {
     damaged
 }
 
+/// Opens a trace and runs the state passes over all of it, with a
+/// progress bar where one is wanted.
+fn whole_state(
+    path: &std::path::Path,
+) -> Result<
+    (
+        Trace,
+        vmscope::os::linux::state::LinuxState,
+        journal::Summary,
+    ),
+    Failure,
+> {
+    let trace = Trace::open(path).map_err(Failure::Trace)?;
+    let bar = progress_for(&trace);
+    let (state, summary) = report::run_state(&trace, &|n| bar.set_position(n));
+    bar.finish_and_clear();
+    Ok((trace, state, summary))
+}
+
 enum Failure {
     Trace(schema::Error),
     Io(io::Error),
@@ -239,10 +258,7 @@ fn run(cli: Cli) -> Result<Findings, Failure> {
             }
         }
         Command::Files { trace, format } => {
-            let trace = Trace::open(&trace).map_err(Failure::Trace)?;
-            let bar = progress_for(&trace);
-            let (state, summary) = report::run_state(&trace, &|n| bar.set_position(n));
-            bar.finish_and_clear();
+            let (trace, state, summary) = whole_state(&trace)?;
             let format = match format {
                 TableFormat::Text => report::Format::Text,
                 TableFormat::Jsonl => report::Format::Jsonl,
@@ -254,10 +270,7 @@ fn run(cli: Cli) -> Result<Findings, Failure> {
             }
         }
         Command::Procs { trace, format } => {
-            let trace = Trace::open(&trace).map_err(Failure::Trace)?;
-            let bar = progress_for(&trace);
-            let (state, summary) = report::run_state(&trace, &|n| bar.set_position(n));
-            bar.finish_and_clear();
+            let (trace, state, summary) = whole_state(&trace)?;
             let format = match format {
                 TreeFormat::Text => report::Format::Text,
                 TreeFormat::Jsonl => report::Format::Jsonl,
