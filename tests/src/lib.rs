@@ -136,9 +136,11 @@ pub fn record_linux(name: &str, workload: &str, recorder: &str, extra: &[&str]) 
     Recording { console, trace }
 }
 
-/// Starts the guest without waiting; for the shutdown tests.
+/// Starts the guest without waiting; for the shutdown tests. The loop runs
+/// long enough (minutes) that the test, not the guest, ends it.
 pub fn spawn_linux(workload: &str, trace: &Path, extra: &[&str]) -> Child {
     linux_command(workload, trace, "", extra)
+        .env("VMSCOPE_APPEND", "vmscope.loops=20000000")
         .stdout(Stdio::null())
         .stderr(Stdio::piped())
         .spawn()
