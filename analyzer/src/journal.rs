@@ -31,6 +31,16 @@ pub enum Format {
     Jsonl,
 }
 
+/// Whether any call of either Linux ABI has this name (for `-e`).
+pub fn is_call_name(name: &str) -> bool {
+    use crate::os::linux::syscalls::{I386, X86_64};
+    X86_64
+        .iter()
+        .chain(I386.iter())
+        .flatten()
+        .any(|info| info.name == name)
+}
+
 /// Which calls to show.
 #[derive(Clone, Debug, Default)]
 pub struct Filter {

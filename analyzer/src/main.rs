@@ -237,6 +237,12 @@ fn run(cli: Cli) -> Result<Findings, Failure> {
             names,
             failed,
         } => {
+            // A name no table knows is a typo, not an empty filter.
+            if let Some(unknown) = names.iter().find(|name| !journal::is_call_name(name)) {
+                return Err(Failure::Usage(format!(
+                    "-e {unknown}: no Linux x86_64 or i386 call has that name"
+                )));
+            }
             let trace = Trace::open(&trace).map_err(Failure::Trace)?;
             let format = match format {
                 SyscallsFormat::Text => journal::Format::Text,

@@ -291,3 +291,29 @@ fn committed_sample_traces_verify() {
     }
     assert!(seen >= 3, "only {seen} sample traces in {}", dir.display());
 }
+
+/// `-e` with a name no call has is a usage error, not an empty journal.
+#[test]
+fn unknown_call_name_in_filter_is_a_usage_error() {
+    let trace = Path::new(env!("CARGO_MANIFEST_DIR")).join("../traces/linux-basic.vmt");
+    let output = vmscope(&["syscalls", "-e", "openat,opne", trace.to_str().unwrap()]);
+    assert_eq!(output.status.code(), Some(2));
+    assert!(stderr(&output).contains("-e opne"), "{}", stderr(&output));
+    let output = vmscope(&[
+        "syscalls",
+        "--format",
+        "strace",
+        "-e",
+        "openat",
+        "--failed",
+        trace.to_str().unwrap(),
+    ]);
+    assert_eq!(output.status.code(), Some(0));
+    let text = stdout(&output);
+    assert!(text.lines().count() >= 2, "{text}");
+    assert!(
+        text.lines()
+            .all(|l| l.contains("openat(") && l.contains("= -1 E")),
+        "{text}"
+    );
+}
