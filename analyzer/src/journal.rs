@@ -58,6 +58,29 @@ pub struct ArgOut {
     pub text: String,
     /// For an fd, the path behind it when known (like strace -y).
     pub path: Option<String>,
+    /// The kernel fills it in: strace shows it only once the call returns.
+    pub out: bool,
+}
+
+/// Argument kinds whose value the kernel writes, shown at the exit.
+fn is_out(kind: ArgKind) -> bool {
+    use ArgKind::*;
+    matches!(
+        kind,
+        BufOut(_)
+            | StatOut
+            | TimespecOut
+            | IovecOut(_)
+            | SockaddrOut(_)
+            | RlimitOut
+            | FdPairOut
+            | WaitStatusOut
+            | IntOut
+            | UtsnameOut
+            | SigactionOut
+            | RusageOut
+            | DirentsOut
+    )
 }
 
 /// One call as the journal shows it.
@@ -443,6 +466,7 @@ fn record(pending: &Pending) -> Record {
                     .cloned()
                     .flatten()
                     .map(|p| p.to_string()),
+                out: is_out(*kind),
             })
             .collect(),
         // An unknown number: every argument register, raw.
@@ -454,6 +478,7 @@ fn record(pending: &Pending) -> Record {
                 raw: view.args[i],
                 text: format!("{:#x}", view.args[i]),
                 path: None,
+                out: false,
             })
             .collect(),
     };
@@ -526,14 +551,22 @@ pub fn strace_line(record: &Record) -> String {
     let args: Vec<&str> = record.args.iter().map(|a| a.text.as_str()).collect();
     let ret = &record.ret_text;
     let who = who(record);
+    // As strace splits a call it cannot finish on one line: the arguments
+    // known at entry, then, resumed, those the kernel filled in and the rest.
+    let split = record.args.iter().position(|a| a.out).unwrap_or(args.len());
     if record.resumed {
-        return format!("{who:<5} <... {} resumed>) = {ret}\n", record.name);
+        return format!(
+            "{who:<5} <... {} resumed>{}) = {ret}\n",
+            record.name,
+            args[split..].join(", ")
+        );
     }
     if !record.complete && !record.restarted && record.ret.is_none() && !is_noreturn(record) {
+        let more = if split < args.len() { ", " } else { "" };
         return format!(
-            "{who:<5} {}({} <unfinished ...>\n",
+            "{who:<5} {}({}{more} <unfinished ...>\n",
             record.name,
-            args.join(", ")
+            args[..split].join(", ")
         );
     }
     // strace puts the result at column 40 when the call is shorter.
