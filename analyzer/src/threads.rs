@@ -324,61 +324,44 @@ impl Pairer {
         if (self.rules.replaces_image)(&entry) {
             self.open_exec.insert(vcpu, seq);
         }
-        if (self.rules.returns_elsewhere)(&entry) {
+        let outcome = if (self.rules.returns_elsewhere)(&entry) {
+            // Its exit is found by vCPU, not by stack (see `exit`).
             self.open_sigreturn.insert(vcpu, (seq, thread));
-            self.enqueue(Slot::Call(Call::open(
-                seq,
-                vcpu,
-                thread,
-                entry,
-                Outcome::Unfinished,
-            )));
-            return;
-        }
-        self.live_spaces.insert(key.0);
-        if (self.rules.ends_process)(&entry) {
-            self.live_spaces.remove(&key.0);
-        }
-        if (self.rules.forks)(&entry) {
-            // Children start soon after their parent's call: a short memory.
-            if self.forks.len() >= 64 {
-                self.forks.pop_front();
+            Outcome::Unfinished
+        } else {
+            self.live_spaces.insert(key.0);
+            if (self.rules.ends_process)(&entry) {
+                self.live_spaces.remove(&key.0);
             }
-            self.forks.push_back((seq, thread, entry.clone()));
-        }
-        if (self.rules.never_returns)(&entry) {
-            // Its memory runs still belong to it (exit's nothing, but
-            // exit_group's status is in a register anyway).
-            self.enqueue(Slot::Call(Call::open(
-                seq,
-                vcpu,
-                thread,
-                entry,
-                Outcome::NoExit,
-            )));
-            return;
-        }
-        let list = self.open.entry(key).or_default();
-        list.push(seq);
-        // Entries on one stack that never returned (a successful execve)
-        // must not pile up.
-        if list.len() > 4 {
-            list.remove(0);
-        }
-        let calls = self.by_thread.entry(thread).or_default();
-        calls.push(seq);
-        // A thread has few calls open at once (signal handlers nest); keep
-        // the list short even when exits are missing.
-        if calls.len() > 16 {
-            calls.remove(0);
-        }
-        self.enqueue(Slot::Call(Call::open(
-            seq,
-            vcpu,
-            thread,
-            entry,
-            Outcome::Unfinished,
-        )));
+            if (self.rules.forks)(&entry) {
+                // Children start soon after their parent's call: a short memory.
+                if self.forks.len() >= 64 {
+                    self.forks.pop_front();
+                }
+                self.forks.push_back((seq, thread, entry.clone()));
+            }
+            if (self.rules.never_returns)(&entry) {
+                // Not waited for; its memory runs are not looked for either.
+                Outcome::NoExit
+            } else {
+                let list = self.open.entry(key).or_default();
+                list.push(seq);
+                // Entries on one stack that never returned (a successful
+                // execve) must not pile up.
+                if list.len() > 4 {
+                    list.remove(0);
+                }
+                let calls = self.by_thread.entry(thread).or_default();
+                calls.push(seq);
+                // A thread has few calls open at once (signal handlers
+                // nest); keep the list short even when exits are missing.
+                if calls.len() > 16 {
+                    calls.remove(0);
+                }
+                Outcome::Unfinished
+            }
+        };
+        self.enqueue(Slot::Call(Call::open(seq, vcpu, thread, entry, outcome)));
     }
 
     fn enqueue(&mut self, slot: Slot) {
