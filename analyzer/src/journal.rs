@@ -237,33 +237,8 @@ pub fn write_journal(
             if result.is_err() {
                 return;
             }
-            match item {
-                Item::Call(call) => {
-                    summary.calls += u64::from(!call.resumed);
-                    batch.push(Job::Call(Box::new(prepare(call, &mut state))));
-                }
-                Item::ChildStart { parent, thread, .. } => state.child_start(parent, thread),
-                Item::Loss { seq, vcpu, loss } => {
-                    summary.losses += 1;
-                    summary.lost_records += loss.count;
-                    let text = format!(
-                        "the recorder lost {} {} ({} bytes) here: {}",
-                        loss.count,
-                        loss.kind.name(),
-                        loss.bytes,
-                        loss.reason
-                    );
-                    batch.push(Job::Note { seq, vcpu, text });
-                }
-                Item::Damaged(error) => {
-                    let text = format!("DAMAGED: {error}; its calls are missing here");
-                    batch.push(Job::Note {
-                        seq: error.offset,
-                        vcpu: 0,
-                        text,
-                    });
-                    summary.damaged_chunks.push(error);
-                }
+            if let Some(job) = step(item, &mut state, &mut summary) {
+                batch.push(job);
             }
             if batch.len() >= BATCH {
                 let full = std::mem::replace(&mut batch, Vec::with_capacity(BATCH));
@@ -363,21 +338,47 @@ pub fn walk(trace: &Trace, progress: &dyn Fn(u64), mut on_item: impl FnMut(Item)
     progress(done);
 }
 
-/// Updates the state from one item, rendering nothing (for `files` and
-/// `procs`).
-pub fn learn(item: Item, state: &mut LinuxState, summary: &mut Summary) {
+/// Updates the state and the summary from one item; returns what the
+/// journal shows for it.
+fn step(item: Item, state: &mut LinuxState, summary: &mut Summary) -> Option<Job> {
     match item {
         Item::Call(call) => {
             summary.calls += u64::from(!call.resumed);
-            let _ = prepare(call, state);
+            Some(Job::Call(Box::new(prepare(call, state))))
         }
-        Item::ChildStart { parent, thread, .. } => state.child_start(parent, thread),
-        Item::Loss { loss, .. } => {
+        Item::ChildStart { parent, thread, .. } => {
+            state.child_start(parent, thread);
+            None
+        }
+        Item::Loss { seq, vcpu, loss } => {
             summary.losses += 1;
             summary.lost_records += loss.count;
+            let text = format!(
+                "the recorder lost {} {} ({} bytes) here: {}",
+                loss.count,
+                loss.kind.name(),
+                loss.bytes,
+                loss.reason
+            );
+            Some(Job::Note { seq, vcpu, text })
         }
-        Item::Damaged(error) => summary.damaged_chunks.push(error),
+        Item::Damaged(error) => {
+            let text = format!("DAMAGED: {error}; its calls are missing here");
+            let job = Job::Note {
+                seq: error.offset,
+                vcpu: 0,
+                text,
+            };
+            summary.damaged_chunks.push(error);
+            Some(job)
+        }
     }
+}
+
+/// Updates the state from one item, showing nothing (for `files` and
+/// `procs`).
+pub fn learn(item: Item, state: &mut LinuxState, summary: &mut Summary) {
+    let _ = step(item, state, summary);
 }
 
 /// Learns from a call in order, noting what rendering will need.
@@ -394,9 +395,7 @@ fn prepare(call: Box<Call>, state: &mut LinuxState) -> Pending {
             }
         }
     }
-    if !call.resumed || call.exit.is_some() {
-        state.apply(&call, thread, info, &view);
-    }
+    state.apply(&call, thread, info, &view);
     let returns_fd = info.is_some_and(|i| {
         matches!(
             i.name,
