@@ -35,6 +35,16 @@ impl<'a> CallMemory<'a> {
         self.gather(address, len, Direction::KernelWrite, true)
     }
 
+    /// A little-endian word of `size` bytes (at most 8) the kernel read at
+    /// `address`, zero-extended: a pointer, a flags field, a stacked
+    /// argument.
+    pub fn read_word(&self, address: u64, size: usize) -> Option<u64> {
+        let bytes = self.read(address, size.min(8))?;
+        let mut word = [0u8; 8];
+        word[..bytes.len()].copy_from_slice(&bytes);
+        Some(u64::from_le_bytes(word))
+    }
+
     /// A NUL-terminated string the kernel read at `address`: its bytes
     /// (without the NUL, at most `max`) and whether the NUL was seen. None
     /// if the kernel read nothing there.
@@ -155,5 +165,10 @@ mod tests {
         assert_eq!(memory.read(0x2000, 5), None);
         assert_eq!(memory.read(0x1000, 3), Some(b"/tm".to_vec()));
         assert_eq!(memory.read(0x1000, 1 << 40), None);
+        assert_eq!(
+            memory.read_word(0x1000, 2),
+            Some(u64::from(u16::from_le_bytes(*b"/t")))
+        );
+        assert_eq!(memory.read_word(0x5000, 8), None);
     }
 }

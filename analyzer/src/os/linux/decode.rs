@@ -49,11 +49,7 @@ pub fn args(entry: &SyscallEvent, memory: &CallMemory<'_>) -> [u64; 6] {
         Abi::X86_64 => [r.rdi, r.rsi, r.rdx, r.r10, r.r8, r.r9],
         Abi::I386 => {
             let low = |v: u64| v & 0xffff_ffff;
-            let stacked = |at: u64| {
-                memory.read(low(at), 4).map_or(0, |b| {
-                    u64::from(u32::from_le_bytes([b[0], b[1], b[2], b[3]]))
-                })
-            };
+            let stacked = |at: u64| memory.read_word(low(at), 4).unwrap_or(0);
             match entry.mechanism {
                 // The vDSO's syscall sequence moves ecx to ebp (syscall
                 // clobbers ecx) and pushes the caller's ebp: the kernel

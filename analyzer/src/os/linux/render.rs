@@ -666,10 +666,7 @@ fn str_array(call: &CallView<'_>, value: u64) -> String {
     let mut out = String::new();
     let mut at = start;
     for n in 0.. {
-        let pointer = call
-            .memory
-            .read(at, word)
-            .and_then(|b| le_word(call, &b, 0));
+        let pointer = call.memory.read_word(at, word);
         let Some(pointer) = pointer else {
             if n == 0 {
                 return address(start);
@@ -710,11 +707,7 @@ fn env_count(call: &CallView<'_>, value: u64) -> String {
     let mut count = 0u64;
     let mut at = start;
     let terminated = loop {
-        match call
-            .memory
-            .read(at, word)
-            .and_then(|b| le_word(call, &b, 0))
-        {
+        match call.memory.read_word(at, word) {
             None if count == 0 => return address(start),
             None => break false,
             Some(0) => break true,

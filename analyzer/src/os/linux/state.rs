@@ -269,9 +269,7 @@ impl LinuxState {
             "fork" | "vfork" | "clone" | "clone3" if ok && ret != Some(0) => {
                 let flags = match info.name {
                     "clone" => a[0],
-                    "clone3" => memory
-                        .read(a[0], 8)
-                        .map_or(0, |b| u64::from_le_bytes(b.try_into().unwrap_or([0; 8]))),
+                    "clone3" => memory.read_word(a[0], 8).unwrap_or(0),
                     "vfork" => CLONE_VM,
                     _ => 0,
                 };
@@ -337,9 +335,7 @@ impl LinuxState {
                     "openat2" => (
                         a[0] as i32 as i64,
                         a[1],
-                        memory
-                            .read(a[2], 8)
-                            .map_or(0, |b| u64::from_le_bytes(b.try_into().unwrap_or([0; 8]))),
+                        memory.read_word(a[2], 8).unwrap_or(0),
                     ),
                     _ => (a[0] as i32 as i64, a[1], a[2]),
                 };
@@ -576,12 +572,9 @@ fn string_array(memory: &CallMemory<'_>, address: u64, wide: bool) -> Vec<String
     let size = if wide { 8 } else { 4 };
     let mut out = Vec::new();
     for i in 0..256u64 {
-        let Some(bytes) = memory.read(address.wrapping_add(i * size), size as usize) else {
+        let Some(pointer) = memory.read_word(address.wrapping_add(i * size), size as usize) else {
             break;
         };
-        let mut word = [0u8; 8];
-        word[..bytes.len()].copy_from_slice(&bytes);
-        let pointer = u64::from_le_bytes(word);
         if pointer == 0 {
             break;
         }
