@@ -338,7 +338,7 @@ impl Pairer {
                 if self.forks.len() >= 64 {
                     self.forks.pop_front();
                 }
-                self.forks.push_back((seq, thread, entry.clone()));
+                self.forks.push_back((seq, thread, entry));
             }
             if (self.rules.never_returns)(&entry) {
                 // Not waited for; its memory runs are not looked for either.
@@ -391,7 +391,7 @@ impl Pairer {
         {
             self.open_sigreturn.remove(&vcpu);
             if let Some(call) = self.find_pending(call_seq) {
-                call.exit = Some((seq, vcpu, exit.clone()));
+                call.exit = Some((seq, vcpu, exit));
                 call.outcome = Outcome::Returned;
             }
         }
@@ -477,7 +477,7 @@ impl Pairer {
             else {
                 continue;
             };
-            self.complete(call_seq, key, seq, vcpu, exit.clone(), outcome);
+            self.complete(call_seq, key, seq, vcpu, *exit, outcome);
             return true;
         }
         false

@@ -10,7 +10,7 @@ use std::collections::VecDeque;
 use std::sync::atomic::{AtomicBool, AtomicU32, AtomicU64, Ordering};
 use std::sync::{Condvar, Mutex};
 
-use vmscope_schema::{Direction, LossKind, Mechanism, ProbeKind, ThreadContext};
+use vmscope_schema::{Direction, LossKind, ProbeKind, SyscallEvent, ThreadContext};
 
 /// Records per batch and bytes per batch: a vCPU hands over at either.
 pub const BATCH_RECORDS: usize = 16 * 1024;
@@ -18,44 +18,12 @@ pub const BATCH_BYTES: usize = 1 << 20;
 /// A memory run longer than this starts a new record.
 pub const MAX_RUN: usize = 64 * 1024;
 
-/// A register snapshot as read at an entry or exit instruction.
-#[derive(Clone, Copy, Debug, Default)]
-pub struct Snapshot {
-    pub mechanism: Mechanism,
-    pub pc: u64,
-    /// rax rbx rcx rdx rsi rdi rbp rsp r8..r15 rflags, in schema order.
-    pub regs: [u64; 17],
-    pub cs: u16,
-    pub ss: u16,
-    pub fs_base: u64,
-    pub gs_base: u64,
-    pub kernel_gs_base: u64,
-    pub cr3: u64,
-    pub efer: u64,
-    pub user_pc: u64,
-    pub user_sp: u64,
-    pub user_cs: u16,
-    pub wide: bool,
-    pub read_mask: u32,
-}
-
-impl Snapshot {
-    pub fn thread(&self) -> ThreadContext {
-        ThreadContext {
-            cr3: self.cr3,
-            fs_base: self.fs_base,
-            gs_base: self.gs_base,
-            kernel_gs_base: self.kernel_gs_base,
-        }
-    }
-}
-
 #[derive(Clone, Copy, Debug)]
 pub enum Record {
     Call {
         seq: u64,
         entry: bool,
-        snapshot: Snapshot,
+        snapshot: SyscallEvent,
     },
     /// Bytes `start..start + len` of the batch's byte arena.
     Memory {

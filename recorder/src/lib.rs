@@ -30,11 +30,11 @@ use std::time::Duration;
 
 use iced_x86::Register;
 use vmscope_schema::{
-    Direction, Error, GuestArch, LossKind, Mechanism, ProbeKind, ThreadContext, TraceHeader,
-    TraceWriter, WriteSummary, WriterOptions, reg,
+    Direction, Error, GeneralRegisters, GuestArch, LossKind, Mechanism, ProbeKind, SyscallEvent,
+    ThreadContext, TraceHeader, TraceWriter, WriteSummary, WriterOptions, reg,
 };
 
-use batch::{Batch, Handover, MAX_RUN, Record, Snapshot};
+use batch::{Batch, Handover, MAX_RUN, Record};
 use options::{MemoryMode, Options};
 use plan::{ContextWrite, Role};
 use qemu::*;
@@ -218,17 +218,17 @@ impl Vcpu {
     /// Reads the registers in `mask` (bits of `vmscope_schema::reg`).
     /// Each read costs a trip through QEMU's gdbstub: read only what the
     /// event needs, and say in the mask what was read.
-    fn snapshot(&mut self, mechanism: Mechanism, pc: u64, mut mask: u32) -> Snapshot {
+    fn snapshot(&mut self, mechanism: Mechanism, pc: u64, mut mask: u32) -> SyscallEvent {
         if !self.efer_read {
             // Once per vCPU: EFER and SS do not change after boot.
             mask |= reg::EFER | reg::SS;
             self.efer_read = true;
         }
-        let mut snapshot = Snapshot {
+        let mut snapshot = SyscallEvent {
             mechanism,
             pc,
             read_mask: mask,
-            ..Snapshot::default()
+            ..SyscallEvent::default()
         };
         let scratch = &mut self.scratch;
         let mut read = |bit: u32, handle: Option<Handle>| {
@@ -238,9 +238,11 @@ impl Vcpu {
                 0
             }
         };
-        for (i, (value, handle)) in snapshot.regs.iter_mut().zip(self.regs.general).enumerate() {
+        let mut general = [0u64; 17];
+        for (i, (value, handle)) in general.iter_mut().zip(self.regs.general).enumerate() {
             *value = read(1 << i, handle);
         }
+        snapshot.regs = GeneralRegisters::from_array(general);
         snapshot.cs = read(reg::CS, self.regs.cs) as u16;
         snapshot.ss = read(reg::SS, self.regs.ss) as u16;
         snapshot.fs_base = read(reg::FS_BASE, self.regs.fs_base);
@@ -442,7 +444,7 @@ fn entry(index: c_uint, mechanism: Mechanism, pc: u64) {
     let mut snapshot = vcpu.snapshot(mechanism, pc, ENTRY_REGS);
     // Every entry instruction the recorder knows is two bytes long.
     snapshot.user_pc = pc.wrapping_add(2);
-    snapshot.user_sp = snapshot.regs[7];
+    snapshot.user_sp = snapshot.regs.rsp;
     vcpu.context = snapshot.thread();
     if recorder.phase.load(Ordering::Relaxed) == PHASE_CALLS {
         start_memory_phase(recorder, vcpu.efer());
@@ -577,8 +579,8 @@ fn exit(index: c_uint, how: Exit, pc: u64) {
     // Where the exit goes, by the instruction's own semantics.
     let r = snapshot.regs;
     (snapshot.user_pc, snapshot.user_sp) = match how {
-        Exit::Sysret { .. } => (r[2] & mask, r[7]),
-        Exit::Sysexit { .. } => (r[3] & mask, r[2] & mask),
+        Exit::Sysret { .. } => (r.rcx & mask, r.rsp),
+        Exit::Sysexit { .. } => (r.rdx & mask, r.rcx & mask),
         Exit::Iret { .. } => {
             snapshot.user_cs = iret_frame[1] as u16;
             (iret_frame[0], iret_frame[3])

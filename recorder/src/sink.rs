@@ -9,8 +9,7 @@ use std::sync::atomic::Ordering;
 use std::time::{Duration, Instant};
 
 use vmscope_schema::{
-    Error, Event, EventKind, GeneralRegisters, Loss, MemoryRun, Probe, SyscallEvent, TraceEnd,
-    TraceWriter, WriteSummary,
+    Error, Event, EventKind, Loss, MemoryRun, Probe, TraceEnd, TraceWriter, WriteSummary,
 };
 
 use crate::batch::{Batch, Handover, Record};
@@ -129,48 +128,12 @@ fn to_event(record: &Record, batch: &Batch) -> Event {
     };
     let kind = match *record {
         Record::Call {
-            entry, snapshot: s, ..
+            entry, snapshot, ..
         } => {
-            let r = s.regs;
-            let call = SyscallEvent {
-                mechanism: s.mechanism,
-                pc: s.pc,
-                regs: GeneralRegisters {
-                    rax: r[0],
-                    rbx: r[1],
-                    rcx: r[2],
-                    rdx: r[3],
-                    rsi: r[4],
-                    rdi: r[5],
-                    rbp: r[6],
-                    rsp: r[7],
-                    r8: r[8],
-                    r9: r[9],
-                    r10: r[10],
-                    r11: r[11],
-                    r12: r[12],
-                    r13: r[13],
-                    r14: r[14],
-                    r15: r[15],
-                    rflags: r[16],
-                },
-                cs: s.cs,
-                ss: s.ss,
-                fs_base: s.fs_base,
-                gs_base: s.gs_base,
-                kernel_gs_base: s.kernel_gs_base,
-                cr3: s.cr3,
-                efer: s.efer,
-                user_pc: s.user_pc,
-                user_sp: s.user_sp,
-                user_cs: s.user_cs,
-                wide: s.wide,
-                read_mask: s.read_mask,
-            };
             if entry {
-                EventKind::Entry(call)
+                EventKind::Entry(snapshot)
             } else {
-                EventKind::Exit(call)
+                EventKind::Exit(snapshot)
             }
         }
         Record::Memory {

@@ -106,7 +106,7 @@ impl Mechanism {
 }
 
 /// The register snapshot taken at an entry or exit instruction.
-#[derive(Clone, Debug, Default, PartialEq, Eq)]
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 pub struct SyscallEvent {
     pub mechanism: Mechanism,
     /// Address of the entry or exit instruction itself.
@@ -180,6 +180,8 @@ impl SyscallEvent {
     }
 }
 
+/// The general registers, in the order of `trace.capnp` and of the bits of
+/// [`reg`]: rax rbx rcx rdx rsi rdi rbp rsp r8..r15 rflags.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 pub struct GeneralRegisters {
     pub rax: u64,
@@ -199,6 +201,31 @@ pub struct GeneralRegisters {
     pub r14: u64,
     pub r15: u64,
     pub rflags: u64,
+}
+
+impl GeneralRegisters {
+    /// From the registers in field order (rax first, rflags last).
+    pub fn from_array(r: [u64; 17]) -> GeneralRegisters {
+        GeneralRegisters {
+            rax: r[0],
+            rbx: r[1],
+            rcx: r[2],
+            rdx: r[3],
+            rsi: r[4],
+            rdi: r[5],
+            rbp: r[6],
+            rsp: r[7],
+            r8: r[8],
+            r9: r[9],
+            r10: r[10],
+            r11: r[11],
+            r12: r[12],
+            r13: r[13],
+            r14: r[14],
+            r15: r[15],
+            rflags: r[16],
+        }
+    }
 }
 
 /// The address space and thread pointer registers at some moment: what

@@ -80,7 +80,7 @@ fn write_trace(path: &Path, calls: u64) -> WriteSummary {
             .push(Event {
                 seq,
                 vcpu: (call % 2) as u32,
-                kind: EventKind::Entry(entry.clone()),
+                kind: EventKind::Entry(entry),
             })
             .unwrap();
         writer

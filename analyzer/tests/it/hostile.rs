@@ -94,7 +94,7 @@ fn hostile_trace(seed: u64, calls: u64) -> Trace {
             read_mask: reg::ALL,
             ..Default::default()
         };
-        push(&mut writer, EventKind::Entry(entry.clone()));
+        push(&mut writer, EventKind::Entry(entry));
         for _ in 0..rng.below(4) {
             let len = rng.below(300) as usize;
             push(
@@ -112,7 +112,7 @@ fn hostile_trace(seed: u64, calls: u64) -> Trace {
             );
         }
         if rng.below(10) != 0 {
-            let mut exit = entry.clone();
+            let mut exit = entry;
             exit.mechanism = Mechanism::Sysret;
             exit.regs.rax = rng.value(&pointers);
             exit.user_pc = if rng.below(10) == 0 {
