@@ -17,7 +17,9 @@ use crate::os::linux::args::ArgKind;
 use crate::os::linux::render::{self, CallView};
 use crate::os::linux::state::LinuxState;
 use crate::os::linux::{Abi, decode};
-use crate::threads::{Call, CallRules, Item, Outcome, Pairer};
+use crate::os::windows::state::WindowsState;
+use crate::os::{Guest, Handle, Process, windows};
+use crate::threads::{Call, CallRules, Item, Outcome, Pairer, role};
 
 /// Output formats of `vmscope syscalls`.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -31,7 +33,8 @@ pub enum Format {
     Jsonl,
 }
 
-/// Whether any call of either Linux ABI has this name (for `-e`).
+/// Whether any call of either Linux ABI or any NT service has this name
+/// (for `-e`).
 pub fn is_call_name(name: &str) -> bool {
     use crate::os::linux::syscalls::{I386, X86_64};
     X86_64
@@ -39,6 +42,7 @@ pub fn is_call_name(name: &str) -> bool {
         .chain(I386.iter())
         .flatten()
         .any(|info| info.name == name)
+        || windows::syscalls::SERVICES.iter().any(|s| s.name == name)
 }
 
 /// Which calls to show.
@@ -94,12 +98,19 @@ pub struct Record {
     /// whose guest ids the trace does not tell.
     pub thread: u32,
     pub comm: Option<String>,
-    pub abi: Abi,
+    /// "linux-x86_64", "linux-i386", "windows-x86", "windows-x64",
+    /// "windows-wow64".
+    pub abi: &'static str,
     pub nr: u64,
     pub name: String,
     pub args: Vec<ArgOut>,
+    /// Linux: the signed result. Windows: the NTSTATUS, unsigned.
     pub ret: Option<i64>,
     pub errno: Option<&'static str>,
+    /// Windows: the NTSTATUS's name, when it has one the tables know.
+    pub status: Option<&'static str>,
+    /// The call returned an error (an errno; an NTSTATUS warning or error).
+    pub failed: bool,
     /// The result as strace shows it ("3", "-1 ENOENT (No such file or
     /// directory)", "?").
     pub ret_text: String,
@@ -122,28 +133,41 @@ pub struct Summary {
     pub damaged_chunks: Vec<ChunkError>,
 }
 
-/// The Linux rules for the threads pass, from the call tables.
-pub fn linux_rules() -> CallRules {
-    CallRules {
-        never_returns: |e| role(e) & NEVER_RETURNS != 0,
-        replaces_image: |e| role(e) & REPLACES_IMAGE != 0,
-        forks: |e| role(e) & FORKS != 0,
-        returns_elsewhere: |e| role(e) & RETURNS_ELSEWHERE != 0,
-        ends_process: |e| role(e) & ENDS_PROCESS != 0,
+/// The rules for the threads pass for this guest.
+pub fn rules(guest: &Guest) -> CallRules {
+    match *guest {
+        Guest::Linux => CallRules {
+            role: Box::new(linux_role),
+        },
+        Guest::Windows(guest) => CallRules {
+            role: Box::new(move |entry| windows_role(&guest, entry)),
+        },
     }
 }
 
-const NEVER_RETURNS: u8 = 1;
-const REPLACES_IMAGE: u8 = 2;
-const FORKS: u8 = 4;
-const RETURNS_ELSEWHERE: u8 = 8;
-const ENDS_PROCESS: u8 = 16;
+/// What the threads pass must know of a Windows call: terminating the
+/// caller's own thread or process does not return; NtContinue and
+/// NtRaiseException resume wherever their context says.
+fn windows_role(guest: &windows::Guest, entry: &vmscope_schema::SyscallEvent) -> u8 {
+    use role::*;
+    let Some(info) = windows::decode::info(guest, windows::decode::nr(entry)) else {
+        return 0;
+    };
+    let first = windows::decode::arg(entry, guest.arch, &crate::memory::CallMemory::default(), 0);
+    let handle = first.map(|h| windows::render::handle(guest.arch, h));
+    match (info.name, handle.as_deref()) {
+        ("NtTerminateProcess", Some("NULL" | "NtCurrentProcess")) => NEVER_RETURNS | ENDS_PROCESS,
+        ("NtTerminateThread", Some("NULL" | "NtCurrentThread")) => NEVER_RETURNS,
+        ("NtContinue" | "NtContinueEx" | "NtRaiseException", _) => RETURNS_ELSEWHERE,
+        _ => 0,
+    }
+}
 
-/// What the threads pass must know of a call, as bits, looked up by ABI
-/// and number in a table built once from the names: the pass asks for
-/// every entry, five times.
-fn role(entry: &vmscope_schema::SyscallEvent) -> u8 {
+/// What the threads pass must know of a Linux call, as [`role`] bits,
+/// looked up by ABI and number in a table built once from the names.
+fn linux_role(entry: &vmscope_schema::SyscallEvent) -> u8 {
     use crate::os::linux::syscalls::{I386, SyscallInfo, X86_64};
+    use role::*;
     static ROLES: std::sync::OnceLock<[Vec<u8>; 2]> = std::sync::OnceLock::new();
     let roles = ROLES.get_or_init(|| {
         let of = |table: &[Option<SyscallInfo>]| -> Vec<u8> {
@@ -176,11 +200,15 @@ fn role(entry: &vmscope_schema::SyscallEvent) -> u8 {
 /// in parallel.
 struct Pending {
     call: Box<Call>,
+    /// Set for a Windows guest's call.
+    windows: Option<windows::Guest>,
+    abi: &'static str,
     pid: Option<i64>,
     tid: Option<i64>,
     thread: u32,
     comm: Option<Arc<str>>,
-    /// Per argument, the path behind an fd argument.
+    /// Per argument, the path behind an fd argument, the object behind a
+    /// handle.
     fd_paths: [Option<Arc<str>>; 6],
     ret_path: Option<String>,
 }
@@ -211,11 +239,12 @@ enum Job {
 pub fn write_journal(
     out: &mut dyn Write,
     trace: &Trace,
+    guest: &Guest,
     format: Format,
     filter: &Filter,
     progress: &dyn Fn(u64),
 ) -> io::Result<Summary> {
-    let mut state = LinuxState::new();
+    let mut state = GuestState::new(guest);
     let mut summary = Summary::default();
     std::thread::scope(|scope| {
         let (jobs, job_queue) = std::sync::mpsc::sync_channel::<Vec<Job>>(2);
@@ -233,7 +262,7 @@ pub fn write_journal(
         };
         let mut batch: Vec<Job> = Vec::with_capacity(BATCH);
         let mut result: io::Result<()> = Ok(());
-        walk(trace, progress, |item| {
+        walk(trace, guest, progress, |item| {
             if result.is_err() {
                 return;
             }
@@ -308,8 +337,8 @@ fn render_batch(batch: &[Job], format: Format, filter: &Filter) -> (Vec<u8>, u64
 /// Runs the threads pass over every event of `trace`, handing each item
 /// on in entry order; reports progress every 65 536 events. Chunks are
 /// decoded on another thread (in parallel windows) while this one pairs.
-pub fn walk(trace: &Trace, progress: &dyn Fn(u64), mut on_item: impl FnMut(Item)) {
-    let mut pairer = Pairer::new(WINDOW, linux_rules());
+pub fn walk(trace: &Trace, guest: &Guest, progress: &dyn Fn(u64), mut on_item: impl FnMut(Item)) {
+    let mut pairer = Pairer::new(WINDOW, rules(guest));
     let mut done = 0u64;
     std::thread::scope(|scope| {
         let (chunks, decoded) = std::sync::mpsc::sync_channel::<Vec<Result<Event, ChunkError>>>(8);
@@ -338,16 +367,60 @@ pub fn walk(trace: &Trace, progress: &dyn Fn(u64), mut on_item: impl FnMut(Item)
     progress(done);
 }
 
+/// What the state pass knows, for the guest's OS.
+#[derive(Debug)]
+pub enum GuestState {
+    Linux(LinuxState),
+    Windows(Box<WindowsState>, windows::Guest),
+}
+
+impl GuestState {
+    pub fn new(guest: &Guest) -> GuestState {
+        match *guest {
+            Guest::Linux => GuestState::Linux(LinuxState::new()),
+            Guest::Windows(guest) => {
+                GuestState::Windows(Box::new(WindowsState::new(guest.arch)), guest)
+            }
+        }
+    }
+
+    /// Every fd or handle lifetime, in the order they were opened.
+    pub fn handles(&self) -> &[Handle] {
+        match self {
+            GuestState::Linux(state) => &state.handles,
+            GuestState::Windows(state, _) => &state.handles,
+        }
+    }
+
+    pub fn processes(&self) -> &[Process] {
+        match self {
+            GuestState::Linux(state) => state.processes(),
+            GuestState::Windows(state, _) => state.processes(),
+        }
+    }
+}
+
 /// Updates the state and the summary from one item; returns what the
 /// journal shows for it.
-fn step(item: Item, state: &mut LinuxState, summary: &mut Summary) -> Option<Job> {
+fn step(item: Item, state: &mut GuestState, summary: &mut Summary) -> Option<Job> {
     match item {
         Item::Call(call) => {
             summary.calls += u64::from(!call.resumed);
-            Some(Job::Call(Box::new(prepare(call, state))))
+            Some(Job::Call(Box::new(match state {
+                GuestState::Linux(state) => prepare(call, state),
+                GuestState::Windows(state, guest) => prepare_windows(call, state, guest),
+            })))
         }
         Item::ChildStart { parent, thread, .. } => {
-            state.child_start(parent, thread);
+            if let GuestState::Linux(state) = state {
+                state.child_start(parent, thread);
+            }
+            None
+        }
+        Item::Probe(probe) => {
+            if let GuestState::Windows(state, _) = state {
+                state.probe(&probe);
+            }
             None
         }
         Item::Loss { seq, vcpu, loss } => {
@@ -377,7 +450,7 @@ fn step(item: Item, state: &mut LinuxState, summary: &mut Summary) -> Option<Job
 
 /// Updates the state from one item, showing nothing (for `files` and
 /// `procs`).
-pub fn learn(item: Item, state: &mut LinuxState, summary: &mut Summary) {
+pub fn learn(item: Item, state: &mut GuestState, summary: &mut Summary) {
     let _ = step(item, state, summary);
 }
 
@@ -423,7 +496,9 @@ fn prepare(call: Box<Call>, state: &mut LinuxState) -> Pending {
     let (pid, tid, label) = (who.pid, who.tid, who.label);
     let comm = state.comm(thread).cloned();
     Pending {
+        abi: view.abi.name(),
         call,
+        windows: None,
         pid,
         tid,
         thread: label,
@@ -433,16 +508,175 @@ fn prepare(call: Box<Call>, state: &mut LinuxState) -> Pending {
     }
 }
 
+/// Learns from a Windows call in order, noting what rendering will need:
+/// the objects behind its handle arguments before the call, and behind
+/// the handle it made.
+fn prepare_windows(call: Box<Call>, state: &mut WindowsState, guest: &windows::Guest) -> Pending {
+    use windows::args::ArgKind as Kind;
+    let thread = state.thread_of(call.thread);
+    let info = windows::decode::info(guest, windows::decode::nr(&call.entry));
+    let kinds = info.and_then(|i| i.args).unwrap_or(&[]);
+    let mut fd_paths: [Option<Arc<str>>; 6] = Default::default();
+    let ret_path = {
+        let view = windows_view(&call, guest, info);
+        for (i, (_, kind)) in kinds.iter().enumerate().take(6) {
+            if *kind == Kind::Handle {
+                fd_paths[i] = view.args[i].and_then(|h| state.handle_name(thread, h));
+            }
+        }
+        state.apply(&call, thread, info, &view);
+        kinds
+            .iter()
+            .position(|(_, kind)| *kind == Kind::HandleOut)
+            .filter(|_| view.status.is_some_and(|s| !windows::decode::failed(s)))
+            .and_then(|i| view.args[i])
+            .and_then(|at| {
+                let size = if guest.arch == windows::Arch::X86 {
+                    4
+                } else {
+                    8
+                };
+                let handle = view.memory.written_word(at, size)?;
+                let name = state.handle_name(thread, handle)?;
+                Some(format!("handle {handle:#x} = {name}"))
+            })
+    };
+    let who = state.thread(thread);
+    let (pid, tid, label, wow64) = (who.pid, who.tid, who.label, who.wow64);
+    let comm = state.comm(thread).cloned();
+    Pending {
+        abi: windows::decode::abi(guest, wow64).name(),
+        call,
+        windows: Some(*guest),
+        pid,
+        tid,
+        thread: label,
+        comm,
+        fd_paths,
+        ret_path,
+    }
+}
+
+/// A Windows call's arguments, status and memory, for rendering.
+fn windows_view<'a>(
+    call: &'a Call,
+    guest: &windows::Guest,
+    info: Option<&'static windows::syscalls::ServiceInfo>,
+) -> windows::render::CallView<'a> {
+    let memory = crate::memory::CallMemory::new(&call.memory);
+    // An unknown service: the four register arguments of x64, or the
+    // first four stacked ones of x86 if the kernel read them.
+    let count = info
+        .and_then(|i| i.args)
+        .map_or(4, <[_]>::len)
+        .min(windows::decode::MAX_ARGS);
+    let mut args = [None; windows::decode::MAX_ARGS];
+    for (i, arg) in args.iter_mut().enumerate().take(count) {
+        *arg = windows::decode::arg(&call.entry, guest.arch, &memory, i);
+    }
+    windows::render::CallView {
+        arch: guest.arch,
+        name: info.map_or("", |i| i.name),
+        args,
+        status: if call.outcome == Outcome::Returned {
+            windows::decode::status(call)
+        } else {
+            None
+        },
+        memory,
+    }
+}
+
+/// Argument kinds of NT services whose value the kernel writes, shown at
+/// the exit.
+fn is_out_windows(kind: windows::args::ArgKind) -> bool {
+    use windows::args::ArgKind::*;
+    matches!(
+        kind,
+        HandleOut | IoStatusBlock | BufOut(_) | ULongOut | LargeIntegerOut
+    )
+}
+
+/// Renders one Windows call into its record.
+fn record_windows(pending: &Pending, guest: &windows::Guest) -> Record {
+    const RAW: [&str; 4] = ["arg0", "arg1", "arg2", "arg3"];
+    let call = &pending.call;
+    let nr = windows::decode::nr(&call.entry);
+    let info = windows::decode::info(guest, nr);
+    let view = windows_view(call, guest, info);
+    let name = info.map_or_else(|| format!("syscall_{nr:#x}"), |i| i.name.to_string());
+    let args: Vec<ArgOut> = match info.and_then(|i| i.args) {
+        Some(kinds) => kinds
+            .iter()
+            .enumerate()
+            .map(|(i, (arg, kind))| ArgOut {
+                name: arg,
+                raw: view.args.get(i).copied().flatten().unwrap_or(0),
+                text: windows::render::render_arg(*kind, i, &view),
+                path: pending
+                    .fd_paths
+                    .get(i)
+                    .cloned()
+                    .flatten()
+                    .map(|p| p.to_string()),
+                out: is_out_windows(*kind),
+            })
+            .collect(),
+        // No prototype: the first four arguments, raw.
+        None => RAW
+            .iter()
+            .enumerate()
+            .map(|(i, arg)| ArgOut {
+                name: arg,
+                raw: view.args[i].unwrap_or(0),
+                text: view.args[i].map_or_else(|| "?".to_string(), |v| format!("{v:#x}")),
+                path: None,
+                out: false,
+            })
+            .collect(),
+    };
+    let status = view.status;
+    let ret_text = match call.outcome {
+        Outcome::Returned => status.map_or_else(|| "?".into(), windows::render::status_text),
+        Outcome::Restarted => "? (restarted by the kernel)".to_string(),
+        Outcome::Unfinished | Outcome::NoExit => "?".to_string(),
+    };
+    Record {
+        seq: call.seq,
+        vcpu: call.vcpu,
+        pid: pending.pid,
+        tid: pending.tid,
+        thread: pending.thread,
+        comm: pending.comm.as_deref().map(str::to_string),
+        abi: pending.abi,
+        nr,
+        name,
+        args,
+        ret: status.map(i64::from),
+        errno: None,
+        status: status.and_then(windows::render::status_name),
+        failed: status.is_some_and(windows::decode::failed),
+        ret_text,
+        ret_path: pending.ret_path.clone(),
+        complete: call.exit.is_some(),
+        resumed: call.resumed,
+        restarted: call.outcome == Outcome::Restarted,
+    }
+}
+
 fn keep(record: &Record, filter: &Filter) -> bool {
     (filter.pids.is_empty()
         || record.pid.is_some_and(|pid| filter.pids.contains(&pid))
         || record.tid.is_some_and(|tid| filter.pids.contains(&tid)))
         && (filter.names.is_empty() || filter.names.contains(&record.name))
-        && (!filter.failed_only || record.errno.is_some())
+        && (!filter.failed_only || record.failed)
 }
 
 /// Renders one call into its record.
 fn record(pending: &Pending) -> Record {
+    if let Some(guest) = &pending.windows {
+        return record_windows(pending, guest);
+    }
     let call = &pending.call;
     let view: CallView<'_> = decode::view(call);
     let nr = decode::nr(&call.entry);
@@ -487,6 +721,7 @@ fn record(pending: &Pending) -> Record {
     } else {
         None
     };
+    let failed = ret.is_some_and(|r| (-4095..0).contains(&r));
     let errno = ret
         .filter(|&r| (-4095..0).contains(&r))
         .and_then(|r| render::errno_name(-r));
@@ -502,12 +737,14 @@ fn record(pending: &Pending) -> Record {
         tid: pending.tid,
         thread: pending.thread,
         comm: pending.comm.as_deref().map(str::to_string),
-        abi: view.abi,
+        abi: pending.abi,
         nr,
         name,
         args,
         ret,
         errno,
+        status: None,
+        failed,
         ret_text,
         ret_path: pending.ret_path.clone(),
         complete,
@@ -593,10 +830,7 @@ pub fn text(record: &Record) -> String {
     let resumed = if record.resumed { " resumed" } else { "" };
     out.push_str(&format!(
         "#{} cpu{} {ids}{comm} {}{resumed} [{}]\n",
-        record.seq,
-        record.vcpu,
-        record.name,
-        record.abi.name()
+        record.seq, record.vcpu, record.name, record.abi
     ));
     if !record.resumed {
         let width = record.args.iter().map(|a| a.name.len()).max().unwrap_or(0);
@@ -648,8 +882,7 @@ pub fn json(record: &Record) -> String {
     let _ = write!(
         out,
         ",\"abi\":\"{}\",\"nr\":{},\"name\":",
-        record.abi.name(),
-        record.nr
+        record.abi, record.nr
     );
     push_json_string(&mut out, &record.name);
     out.push_str(",\"args\":[");
@@ -673,6 +906,13 @@ pub fn json(record: &Record) -> String {
     match record.errno {
         Some(errno) => push_json_string(&mut out, errno),
         None => out.push_str("null"),
+    }
+    if record.abi.starts_with("windows") {
+        out.push_str(",\"status\":");
+        match record.status {
+            Some(status) => push_json_string(&mut out, status),
+            None => out.push_str("null"),
+        }
     }
     let _ = write!(out, ",\"complete\":{}", record.complete);
     if record.resumed {

@@ -67,6 +67,8 @@ enum Command {
         /// Only calls that failed.
         #[arg(long)]
         failed: bool,
+        #[command(flatten)]
+        guest: GuestArgs,
     },
     /// The file monitor: every fd's life, from open to close, with its use.
     Files {
@@ -74,6 +76,8 @@ enum Command {
         trace: PathBuf,
         #[arg(long, value_enum, default_value = "text")]
         format: TableFormat,
+        #[command(flatten)]
+        guest: GuestArgs,
     },
     /// The process tree with exec lineage and exit codes.
     Procs {
@@ -81,6 +85,8 @@ enum Command {
         trace: PathBuf,
         #[arg(long, value_enum, default_value = "text")]
         format: TreeFormat,
+        #[command(flatten)]
+        guest: GuestArgs,
     },
     /// Print every raw event as recorded, one per line.
     Dump {
@@ -92,6 +98,47 @@ enum Command {
         /// The trace file (.vmt).
         trace: PathBuf,
     },
+}
+
+/// Which OS the trace came from, when the trace does not say it right.
+#[derive(clap::Args)]
+struct GuestArgs {
+    /// The guest OS: auto detects Windows from KUSER_SHARED_DATA.
+    #[arg(long, value_enum, default_value = "auto")]
+    os: OsArg,
+    /// The Windows build whose service table to use (7601, 19045, ...),
+    /// instead of the one the trace says; implies --os windows.
+    #[arg(long)]
+    build: Option<u32>,
+}
+
+impl GuestArgs {
+    fn choice(&self) -> vmscope::os::OsChoice {
+        use vmscope::os::OsChoice;
+        match (self.os, self.build) {
+            (OsArg::Linux, _) => OsChoice::Linux,
+            (_, Some(build)) => OsChoice::Windows(Some(build)),
+            (OsArg::Windows, None) => OsChoice::Windows(None),
+            (OsArg::Auto, None) => OsChoice::Auto,
+        }
+    }
+}
+
+#[derive(Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+enum OsArg {
+    Auto,
+    Linux,
+    Windows,
+}
+
+/// The guest a trace came from, or a usage error saying why not.
+fn guest_of(trace: &Trace, args: &GuestArgs) -> Result<vmscope::os::Guest, Failure> {
+    if args.os == OsArg::Linux && args.build.is_some() {
+        return Err(Failure::Usage(
+            "--build names a Windows build; not with --os linux".into(),
+        ));
+    }
+    vmscope::os::detect(trace, args.choice()).map_err(Failure::Usage)
 }
 
 #[derive(Clone, Copy, clap::ValueEnum)]
@@ -163,17 +210,12 @@ fn report_damage(trace: &Trace, summary: &vmscope::journal::Summary) -> usize {
 /// progress bar where one is wanted.
 fn whole_state(
     path: &std::path::Path,
-) -> Result<
-    (
-        Trace,
-        vmscope::os::linux::state::LinuxState,
-        journal::Summary,
-    ),
-    Failure,
-> {
+    guest: &GuestArgs,
+) -> Result<(Trace, journal::GuestState, journal::Summary), Failure> {
     let trace = Trace::open(path).map_err(Failure::Trace)?;
+    let guest = guest_of(&trace, guest)?;
     let bar = progress_for(&trace);
-    let (state, summary) = report::run_state(&trace, &|n| bar.set_position(n));
+    let (state, summary) = report::run_state(&trace, &guest, &|n| bar.set_position(n));
     bar.finish_and_clear();
     Ok((trace, state, summary))
 }
@@ -236,14 +278,16 @@ fn run(cli: Cli) -> Result<Findings, Failure> {
             pids,
             names,
             failed,
+            guest,
         } => {
             // A name no table knows is a typo, not an empty filter.
             if let Some(unknown) = names.iter().find(|name| !journal::is_call_name(name)) {
                 return Err(Failure::Usage(format!(
-                    "-e {unknown}: no Linux x86_64 or i386 call has that name"
+                    "-e {unknown}: no Linux x86_64 or i386 call or NT service has that name"
                 )));
             }
             let trace = Trace::open(&trace).map_err(Failure::Trace)?;
+            let guest = guest_of(&trace, &guest)?;
             let format = match format {
                 SyscallsFormat::Text => journal::Format::Text,
                 SyscallsFormat::Strace => journal::Format::Strace,
@@ -255,16 +299,21 @@ fn run(cli: Cli) -> Result<Findings, Failure> {
                 failed_only: failed,
             };
             let bar = progress_for(&trace);
-            let summary =
-                journal::write_journal(&mut out, &trace, format, &filter, &|n| bar.set_position(n))
-                    .map_err(Failure::Io)?;
+            let summary = journal::write_journal(&mut out, &trace, &guest, format, &filter, &|n| {
+                bar.set_position(n)
+            })
+            .map_err(Failure::Io)?;
             bar.finish_and_clear();
             Findings {
                 damaged: report_damage(&trace, &summary),
             }
         }
-        Command::Files { trace, format } => {
-            let (trace, state, summary) = whole_state(&trace)?;
+        Command::Files {
+            trace,
+            format,
+            guest,
+        } => {
+            let (trace, state, summary) = whole_state(&trace, &guest)?;
             let format = match format {
                 TableFormat::Text => report::Format::Text,
                 TableFormat::Jsonl => report::Format::Jsonl,
@@ -275,8 +324,12 @@ fn run(cli: Cli) -> Result<Findings, Failure> {
                 damaged: report_damage(&trace, &summary),
             }
         }
-        Command::Procs { trace, format } => {
-            let (trace, state, summary) = whole_state(&trace)?;
+        Command::Procs {
+            trace,
+            format,
+            guest,
+        } => {
+            let (trace, state, summary) = whole_state(&trace, &guest)?;
             let format = match format {
                 TreeFormat::Text => report::Format::Text,
                 TreeFormat::Jsonl => report::Format::Jsonl,

@@ -45,6 +45,32 @@ impl<'a> CallMemory<'a> {
         Some(u64::from_le_bytes(word))
     }
 
+    /// A little-endian word of `size` bytes (at most 8) as the kernel left
+    /// it at `address`: a handle or a length it returned.
+    pub fn written_word(&self, address: u64, size: usize) -> Option<u64> {
+        let bytes = self.written(address, size.min(8))?;
+        let mut word = [0u8; 8];
+        word[..bytes.len()].copy_from_slice(&bytes);
+        Some(u64::from_le_bytes(word))
+    }
+
+    /// The bytes the kernel wrote from `address` on without a gap, at most
+    /// `max`: a buffer it filled, however much of it.
+    pub fn written_prefix(&self, address: u64, max: usize) -> Vec<u8> {
+        let mut out = Vec::new();
+        while out.len() < max {
+            match self.byte(
+                address.wrapping_add(out.len() as u64),
+                Direction::KernelWrite,
+                true,
+            ) {
+                Some(byte) => out.push(byte),
+                None => break,
+            }
+        }
+        out
+    }
+
     /// A NUL-terminated string the kernel read at `address`: its bytes
     /// (without the NUL, at most `max`) and whether the NUL was seen. None
     /// if the kernel read nothing there.

@@ -6,8 +6,8 @@ use std::io::{self, Write};
 
 use vmscope_schema::Trace;
 
-use crate::journal::{self, Summary};
-use crate::os::linux::state::{Handle, LinuxState, Process};
+use crate::journal::{self, GuestState, Summary};
+use crate::os::{Guest, Handle, Process};
 
 /// Output formats of `files` and `procs`.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -18,10 +18,10 @@ pub enum Format {
 }
 
 /// Runs the threads and state passes over the whole trace.
-pub fn run_state(trace: &Trace, progress: &dyn Fn(u64)) -> (LinuxState, Summary) {
-    let mut state = LinuxState::new();
+pub fn run_state(trace: &Trace, guest: &Guest, progress: &dyn Fn(u64)) -> (GuestState, Summary) {
+    let mut state = GuestState::new(guest);
     let mut summary = Summary::default();
-    journal::walk(trace, progress, |item| {
+    journal::walk(trace, guest, progress, |item| {
         journal::learn(item, &mut state, &mut summary)
     });
     (state, summary)
@@ -32,14 +32,14 @@ fn pid_text(pid: Option<i64>, label: u32) -> String {
 }
 
 /// Every fd lifetime: where it came from, what was done with it, how it ended.
-pub fn write_files(out: &mut dyn Write, state: &LinuxState, format: Format) -> io::Result<()> {
+pub fn write_files(out: &mut dyn Write, state: &GuestState, format: Format) -> io::Result<()> {
     if format == Format::Csv {
         writeln!(
             out,
             "pid,thread,fd,path,opened_seq,opened_by,reads,read_bytes,writes,written_bytes,closed_seq,closed_by"
         )?;
     }
-    for handle in &state.handles {
+    for handle in state.handles() {
         match format {
             Format::Text => writeln!(out, "{}", handle_text(handle))?,
             Format::Jsonl => writeln!(out, "{}", handle_json(handle))?,
@@ -54,10 +54,15 @@ fn handle_text(h: &Handle) -> String {
         (Some(by), Some(seq)) => format!("closed by {by} #{seq}"),
         _ => "still open".to_string(),
     };
+    // A Windows handle is shown in hex with its object type in its name.
+    let what = if h.kind.is_empty() {
+        format!("fd {:<3}", h.fd)
+    } else {
+        format!("handle {:#x}", h.fd)
+    };
     format!(
-        "pid {:<6} fd {:<3} {}  opened by {} #{}, {} reads ({} bytes), {} writes ({} bytes), {closed}",
+        "pid {:<6} {what} {}  opened by {} #{}, {} reads ({} bytes), {} writes ({} bytes), {closed}",
         pid_text(h.pid, h.thread),
-        h.fd,
         h.path,
         h.opened_by,
         h.opened_seq,
@@ -71,10 +76,15 @@ fn handle_text(h: &Handle) -> String {
 fn handle_json(h: &Handle) -> String {
     let opt = |v: Option<i64>| v.map_or_else(|| "null".into(), |v| v.to_string());
     format!(
-        "{{\"pid\":{},\"thread\":\"t{}\",\"fd\":{},\"path\":{},\"opened_seq\":{},\"opened_by\":{},\"reads\":{},\"read_bytes\":{},\"writes\":{},\"written_bytes\":{},\"closed_seq\":{},\"closed_by\":{}}}",
+        "{{\"pid\":{},\"thread\":\"t{}\",\"fd\":{},{}\"path\":{},\"opened_seq\":{},\"opened_by\":{},\"reads\":{},\"read_bytes\":{},\"writes\":{},\"written_bytes\":{},\"closed_seq\":{},\"closed_by\":{}}}",
         opt(h.pid),
         h.thread,
         h.fd,
+        if h.kind.is_empty() {
+            String::new()
+        } else {
+            format!("\"kind\":{},", journal::json_string(h.kind))
+        },
         journal::json_string(&h.path),
         h.opened_seq,
         journal::json_string(&h.opened_by),
@@ -117,7 +127,7 @@ fn handle_csv(h: &Handle) -> String {
 }
 
 /// The process tree with exec lineage and exit codes.
-pub fn write_procs(out: &mut dyn Write, state: &LinuxState, format: Format) -> io::Result<()> {
+pub fn write_procs(out: &mut dyn Write, state: &GuestState, format: Format) -> io::Result<()> {
     let processes = state.processes();
     match format {
         Format::Text => {

@@ -17,7 +17,7 @@
 use std::collections::VecDeque;
 use std::hash::{BuildHasherDefault, Hasher};
 
-use vmscope_schema::{ChunkError, Event, EventKind, Mechanism, MemoryRun, SyscallEvent};
+use vmscope_schema::{ChunkError, Event, EventKind, Mechanism, MemoryRun, Probe, SyscallEvent};
 
 /// The pass's maps are keyed by sequence numbers, addresses and small
 /// tuples of them, never by anything a guest could choose to collide: a
@@ -163,6 +163,9 @@ pub enum Item {
         vcpu: u32,
         loss: vmscope_schema::Loss,
     },
+    /// A page the recorder read the first time it saw an address space or
+    /// thread pointer (a Windows TEB says its thread's ids).
+    Probe(Probe),
     /// A chunk that could not be read; its events are missing here.
     Damaged(ChunkError),
     /// A new thread or process returning from the fork-like call `parent`
@@ -176,33 +179,44 @@ pub enum Item {
     },
 }
 
-/// What the pass must know of the guest OS, as predicates on an entry.
-#[derive(Clone, Copy, Debug)]
-pub struct CallRules {
+/// What the threads pass must know of a call, as bits of [`role`]: the
+/// few calls that do not simply return to their caller.
+pub mod role {
     /// Never returns whatever happens (exit, exit_group): not waited for.
-    pub never_returns: fn(&SyscallEvent) -> bool,
+    pub const NEVER_RETURNS: u8 = 1;
     /// Replaces the program when it succeeds (execve): its success is the
     /// next exit with result 0 on the same vCPU into another address space.
-    pub replaces_image: fn(&SyscallEvent) -> bool,
+    pub const REPLACES_IMAGE: u8 = 2;
     /// Makes a thread or process that returns 0 where the caller resumes.
-    pub forks: fn(&SyscallEvent) -> bool,
-    /// Returns to wherever the thread was interrupted (sigreturn): its exit
-    /// is the thread's next exit on the same vCPU.
-    pub returns_elsewhere: fn(&SyscallEvent) -> bool,
+    pub const FORKS: u8 = 4;
+    /// Returns to wherever the thread was interrupted (sigreturn,
+    /// NtContinue): its exit is the thread's next exit on the same vCPU.
+    pub const RETURNS_ELSEWHERE: u8 = 8;
     /// Ends the whole process (exit_group): its address space may be
     /// reused.
-    pub ends_process: fn(&SyscallEvent) -> bool,
+    pub const ENDS_PROCESS: u8 = 16;
+}
+
+/// What the pass must know of the guest OS: the [`role`] bits of an entry,
+/// asked once per entry. A closure, so that it can hold the service table
+/// of the release the trace came from.
+pub struct CallRules {
+    pub role: Box<dyn Fn(&SyscallEvent) -> u8 + Send + Sync>,
 }
 
 impl CallRules {
     /// No OS knowledge: pair by registers alone.
-    pub const NONE: CallRules = CallRules {
-        never_returns: |_| false,
-        replaces_image: |_| false,
-        forks: |_| false,
-        returns_elsewhere: |_| false,
-        ends_process: |_| false,
-    };
+    pub fn none() -> CallRules {
+        CallRules {
+            role: Box::new(|_| 0),
+        }
+    }
+}
+
+impl std::fmt::Debug for CallRules {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("CallRules")
+    }
 }
 
 /// The pairing state over a stream of events.
@@ -282,7 +296,8 @@ impl Pairer {
             EventKind::Entry(entry) => self.entry(event.seq, event.vcpu, entry),
             EventKind::Exit(exit) => self.exit(event.seq, event.vcpu, exit),
             EventKind::Memory(run) => self.memory(run),
-            EventKind::Probe(_) => {}
+            // The state pass reads TEBs from them: kept in order.
+            EventKind::Probe(probe) => self.enqueue(Slot::Other(Item::Probe(probe))),
             EventKind::Loss(loss) => self.enqueue(Slot::Other(Item::Loss {
                 seq: event.seq,
                 vcpu: event.vcpu,
@@ -321,26 +336,27 @@ impl Pairer {
     fn entry(&mut self, seq: u64, vcpu: u32, entry: SyscallEvent) {
         let key = (space(entry.cr3), entry.user_sp);
         let thread = ThreadKey::of(&entry);
-        if (self.rules.replaces_image)(&entry) {
+        let role = (self.rules.role)(&entry);
+        if role & role::REPLACES_IMAGE != 0 {
             self.open_exec.insert(vcpu, seq);
         }
-        let outcome = if (self.rules.returns_elsewhere)(&entry) {
+        let outcome = if role & role::RETURNS_ELSEWHERE != 0 {
             // Its exit is found by vCPU, not by stack (see `exit`).
             self.open_sigreturn.insert(vcpu, (seq, thread));
             Outcome::Unfinished
         } else {
             self.live_spaces.insert(key.0);
-            if (self.rules.ends_process)(&entry) {
+            if role & role::ENDS_PROCESS != 0 {
                 self.live_spaces.remove(&key.0);
             }
-            if (self.rules.forks)(&entry) {
+            if role & role::FORKS != 0 {
                 // Children start soon after their parent's call: a short memory.
                 if self.forks.len() >= 64 {
                     self.forks.pop_front();
                 }
                 self.forks.push_back((seq, thread, entry));
             }
-            if (self.rules.never_returns)(&entry) {
+            if role & role::NEVER_RETURNS != 0 {
                 // Not waited for; its memory runs are not looked for either.
                 Outcome::NoExit
             } else {
@@ -670,7 +686,7 @@ mod tests {
 
     #[test]
     fn pairs_in_entry_order_across_a_blocked_call() {
-        let mut p = Pairer::new(100, CallRules::NONE);
+        let mut p = Pairer::new(100, CallRules::none());
         // Thread A blocks in read; thread B (other stack) makes two calls.
         p.push(ev(1, EventKind::Entry(entry(0x400000, 0x7ffd0000, 0))));
         p.push(ev(2, EventKind::Entry(entry(0x400100, 0x7ffc0000, 39))));
@@ -702,7 +718,7 @@ mod tests {
 
     #[test]
     fn unmatched_exits_are_interrupt_returns_and_ignored() {
-        let mut p = Pairer::new(100, CallRules::NONE);
+        let mut p = Pairer::new(100, CallRules::none());
         p.push(ev(1, EventKind::Exit(exit(0x400500, 0x7ffd0000, 0))));
         p.push(ev(2, EventKind::Entry(entry(0x400000, 0x7ffd0000, 60))));
         p.finish();
@@ -713,7 +729,7 @@ mod tests {
 
     #[test]
     fn restart_and_window_release() {
-        let mut p = Pairer::new(2, CallRules::NONE);
+        let mut p = Pairer::new(2, CallRules::none());
         p.push(ev(1, EventKind::Entry(entry(0x400000, 0x7ffd0000, 61))));
         for i in 0..3 {
             let sp = 0x7ffc0000 - i * 0x1000;

@@ -3,3 +3,122 @@
 //! trace, never by a cargo feature.
 
 pub mod linux;
+pub mod windows;
+
+use std::sync::Arc;
+
+use vmscope_schema::{EventKind, ProbeKind, Trace};
+
+/// The guest OS a trace came from, and for Windows its release.
+#[derive(Clone, Copy, Debug)]
+pub enum Guest {
+    Linux,
+    Windows(windows::Guest),
+}
+
+/// What the user asked for (`--os`, `--build`).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum OsChoice {
+    /// From the trace: Windows if KUSER_SHARED_DATA says so, else Linux.
+    #[default]
+    Auto,
+    Linux,
+    /// Windows; with a build number, that build's service table whatever
+    /// the trace says.
+    Windows(Option<u32>),
+}
+
+/// How far into a trace detection looks: the recorder probes the shared
+/// data page the first time it sees each address space, so the first
+/// calls say it.
+const DETECT_EVENTS: usize = 1 << 16;
+
+/// Which OS (and release) a trace came from. Detection reads the
+/// KUSER_SHARED_DATA page the recorder probed at 0x7ffe0000 and the code
+/// segment of the first calls; an override names the OS, and for Windows
+/// may name the build.
+pub fn detect(trace: &Trace, choice: OsChoice) -> Result<Guest, String> {
+    if choice == OsChoice::Linux {
+        return Ok(Guest::Linux);
+    }
+    let mut page: Option<Vec<u8>> = None;
+    let mut arch = None;
+    for event in trace.events().take(DETECT_EVENTS).flatten() {
+        match event.kind {
+            EventKind::Probe(probe)
+                if probe.kind == ProbeKind::SharedUserData
+                    && probe.readable
+                    && page.is_none()
+                    && windows::decode::version(&probe.bytes).is_some() =>
+            {
+                page = Some(probe.bytes);
+            }
+            EventKind::Entry(entry) if arch.is_none() => {
+                arch = windows::decode::arch_of(&entry);
+            }
+            _ => {}
+        }
+        if page.is_some() && arch.is_some() {
+            break;
+        }
+    }
+    let build = match choice {
+        OsChoice::Windows(build) => build,
+        _ => None,
+    };
+    let wants_windows = matches!(choice, OsChoice::Windows(_));
+    if page.is_none() && !wants_windows {
+        return Ok(Guest::Linux);
+    }
+    let arch = arch.ok_or("the trace has no system call that says the guest's architecture")?;
+    match windows::decode::guest(page.as_deref(), arch, build) {
+        Some(guest) => Ok(Guest::Windows(guest)),
+        None => Err(match build {
+            Some(build) => format!("no {arch:?} Windows release has build {build}"),
+            None => "the trace does not say which Windows it is (no KUSER_SHARED_DATA probe); \
+                     name the build with --build"
+                .to_string(),
+        }),
+    }
+}
+
+/// One fd's or handle's life: opened, used, closed (the file monitor).
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Handle {
+    pub pid: Option<i64>,
+    pub thread: u32,
+    /// The fd, or the handle value.
+    pub fd: i64,
+    /// The object type behind a Windows handle (File, Key, Process...);
+    /// empty for a Linux fd.
+    pub kind: &'static str,
+    pub path: String,
+    /// The call that made it (seq) and its name.
+    pub opened_seq: u64,
+    pub opened_by: String,
+    pub reads: u64,
+    pub read_bytes: u64,
+    pub writes: u64,
+    pub written_bytes: u64,
+    pub closed_seq: Option<u64>,
+    /// "close", "dup2", "close_range", "exec (close-on-exec)", "exit".
+    pub closed_by: Option<String>,
+}
+
+/// A process: its pid, parent, programs and end.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Process {
+    pub pid: Option<i64>,
+    /// Label of the first thread seen in it (stands in for an unknown pid).
+    pub label: u32,
+    pub ppid: Option<i64>,
+    pub parent_label: Option<u32>,
+    /// Programs it ran, in order: path and argv.
+    pub execs: Vec<(String, Vec<String>)>,
+    pub exit_code: Option<i64>,
+    pub threads: Vec<u32>,
+    pub cwd: Option<String>,
+    /// What Linux keeps as its comm: the program's base name, at most 15
+    /// bytes; from the last exec.
+    pub comm: Option<Arc<str>>,
+}

@@ -138,13 +138,19 @@ fn random_calls_and_memory_never_panic_any_printer() {
         let trace = hostile_trace(seed, 400);
         for format in [Format::Text, Format::Strace, Format::Jsonl] {
             let mut out = Vec::new();
-            let summary =
-                journal::write_journal(&mut out, &trace, format, &Filter::default(), &|_| {})
-                    .unwrap_or_else(|e| panic!("seed {seed}: {e}"));
+            let summary = journal::write_journal(
+                &mut out,
+                &trace,
+                &vmscope::os::Guest::Linux,
+                format,
+                &Filter::default(),
+                &|_| {},
+            )
+            .unwrap_or_else(|e| panic!("seed {seed}: {e}"));
             assert_eq!(summary.calls, 400, "seed {seed}");
             assert!(!out.is_empty());
         }
-        let (state, _) = report::run_state(&trace, &|_| {});
+        let (state, _) = report::run_state(&trace, &vmscope::os::Guest::Linux, &|_| {});
         for format in [
             report::Format::Text,
             report::Format::Jsonl,

@@ -260,7 +260,7 @@ fn is_error(ret: i64) -> bool {
 }
 
 /// `%#x`: 0 is "0".
-fn hex(value: u64) -> String {
+pub(crate) fn hex(value: u64) -> String {
     if value == 0 {
         "0".to_string()
     } else {
@@ -269,7 +269,7 @@ fn hex(value: u64) -> String {
 }
 
 /// An address: NULL, or hex.
-fn address(value: u64) -> String {
+pub(crate) fn address(value: u64) -> String {
     if value == 0 {
         "NULL".to_string()
     } else {
@@ -288,7 +288,7 @@ fn octal(value: u32) -> String {
 }
 
 /// A value from a table of names, or `0x.. /* PREFIX_??? */`.
-fn xval(value: u64, names: &[(u64, &str)], unknown: &str) -> String {
+pub(crate) fn xval(value: u64, names: &[(u64, &str)], unknown: &str) -> String {
     match names.iter().find(|(v, _)| *v == value) {
         Some((_, name)) => (*name).to_string(),
         None => format!("{} /* {unknown} */", hex(value)),
@@ -299,7 +299,7 @@ fn xval(value: u64, names: &[(u64, &str)], unknown: &str) -> String {
 /// order, and what is left as hex. Bits no name explains are followed by
 /// the `unknown` comment when nothing else was named; 0 is the table's
 /// zero name if it has one, else "0".
-fn flags(value: u64, names: &[(u64, &str)], unknown: Option<&str>) -> String {
+pub(crate) fn flags(value: u64, names: &[(u64, &str)], unknown: Option<&str>) -> String {
     if value == 0 {
         return names
             .iter()

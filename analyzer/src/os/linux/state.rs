@@ -12,6 +12,8 @@ use std::sync::Arc;
 use crate::memory::CallMemory;
 use crate::threads::{Call, HashMap, ThreadKey};
 
+pub use crate::os::{Handle, Process};
+
 use super::render::CallView;
 use super::syscalls::SyscallInfo;
 
@@ -32,43 +34,6 @@ pub struct FdEntry {
     pub cloexec: bool,
     /// Index into `FileMonitor::handles` of this fd's lifetime.
     pub handle: usize,
-}
-
-/// One fd's life: opened, used, closed.
-#[derive(Clone, Debug, Default, PartialEq, Eq)]
-pub struct Handle {
-    pub pid: Option<i64>,
-    pub thread: u32,
-    pub fd: i64,
-    pub path: String,
-    /// The call that made it (seq) and its name.
-    pub opened_seq: u64,
-    pub opened_by: String,
-    pub reads: u64,
-    pub read_bytes: u64,
-    pub writes: u64,
-    pub written_bytes: u64,
-    pub closed_seq: Option<u64>,
-    /// "close", "dup2", "close_range", "exec (close-on-exec)", "exit".
-    pub closed_by: Option<String>,
-}
-
-/// A process: its pid, parent, programs and end.
-#[derive(Clone, Debug, Default, PartialEq, Eq)]
-pub struct Process {
-    pub pid: Option<i64>,
-    /// Label of the first thread seen in it (stands in for an unknown pid).
-    pub label: u32,
-    pub ppid: Option<i64>,
-    pub parent_label: Option<u32>,
-    /// Programs it ran, in order: path and argv.
-    pub execs: Vec<(String, Vec<String>)>,
-    pub exit_code: Option<i64>,
-    pub threads: Vec<u32>,
-    pub cwd: Option<String>,
-    /// What Linux keeps as its comm: the program's base name, at most 15
-    /// bytes; from the last exec.
-    pub comm: Option<Arc<str>>,
 }
 
 #[derive(Clone, Debug, Default)]

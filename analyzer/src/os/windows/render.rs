@@ -1,0 +1,689 @@
+//! NT service arguments and statuses as the journal shows them, from the
+//! bytes the kernel read and wrote. Where the bytes are missing (the
+//! kernel did not follow the pointer, or the pointer was bad) the pointer
+//! is shown as it is: nothing is guessed.
+//!
+//! Strings are shown as UNICODE_STRINGs hold them, quoted, with `"` and
+//! control characters escaped; a backslash is a path separator here and
+//! stays as it is.
+
+use std::fmt::Write as _;
+
+use super::Arch;
+use super::args::ArgKind;
+use super::consts::*;
+use super::decode::MAX_ARGS;
+use crate::memory::CallMemory;
+use crate::os::linux::render::{address, flags, hex, quote, xval};
+
+/// How many bytes of a buffer are shown, as strace -s shows them.
+pub const MAX_STRLEN: usize = 32;
+/// The longest name shown whole (UNICODE_STRING.Length is a u16: 32 767
+/// characters at most).
+const MAX_NAME: usize = 0x8000;
+
+/// Everything the renderer needs about a call.
+#[derive(Clone, Copy, Debug)]
+pub struct CallView<'a> {
+    pub arch: Arch,
+    pub name: &'a str,
+    /// Argument values as far as the trace holds them.
+    pub args: [Option<u64>; MAX_ARGS],
+    pub status: Option<u32>,
+    pub memory: CallMemory<'a>,
+}
+
+impl CallView<'_> {
+    fn ptr_size(&self) -> usize {
+        match self.arch {
+            Arch::X86 => 4,
+            Arch::X64 => 8,
+        }
+    }
+
+    fn arg(&self, index: usize) -> Option<u64> {
+        self.args.get(index).copied().flatten()
+    }
+
+    fn read_ptr(&self, at: u64) -> Option<u64> {
+        self.memory.read_word(at, self.ptr_size())
+    }
+}
+
+/// The name of an NTSTATUS, if it is one the tables know.
+pub fn status_name(status: u32) -> Option<&'static str> {
+    STATUS
+        .iter()
+        .find(|(value, _)| *value == status)
+        .map(|(_, name)| *name)
+}
+
+/// A status as the journal shows it: `0xc0000034 STATUS_OBJECT_NAME_NOT_FOUND`,
+/// `0 STATUS_SUCCESS`, or its value.
+pub fn status_text(status: u32) -> String {
+    match status_name(status) {
+        Some(name) => format!("{} {name}", hex(u64::from(status))),
+        None => hex(u64::from(status)),
+    }
+}
+
+/// A handle value: the pseudo-handles by name.
+pub fn handle(arch: Arch, value: u64) -> String {
+    let value = match arch {
+        Arch::X86 => value & 0xffff_ffff,
+        Arch::X64 => value,
+    };
+    let minus = |n: u64| match arch {
+        Arch::X86 => 0x1_0000_0000 - n,
+        Arch::X64 => 0u64.wrapping_sub(n),
+    };
+    if value == minus(1) {
+        "NtCurrentProcess".to_string()
+    } else if value == minus(2) {
+        "NtCurrentThread".to_string()
+    } else if value == 0 {
+        "NULL".to_string()
+    } else {
+        format!("{value:#x}")
+    }
+}
+
+/// Whether a handle value is the current-process pseudo-handle (or 0,
+/// which NtTerminateProcess also takes for the caller's process).
+pub fn is_current_process(arch: Arch, value: u64) -> bool {
+    handle(arch, value) == "NtCurrentProcess"
+}
+
+/// One argument, by its kind. `index` is its position.
+pub fn render_arg(kind: ArgKind, index: usize, call: &CallView<'_>) -> String {
+    use ArgKind::*;
+    let Some(value) = call.arg(index) else {
+        // A stacked argument the kernel did not read (or a bad stack).
+        return "?".to_string();
+    };
+    let len = |i: u8| call.arg(usize::from(i));
+    match kind {
+        UInt => value.to_string(),
+        Hex => hex(value),
+        Ptr => address(value),
+        Bool => match value & 0xff {
+            0 => "FALSE".to_string(),
+            1 => "TRUE".to_string(),
+            v => hex(v),
+        },
+        Handle => handle(call.arch, value),
+        HandleOut => written_word(call, value, call.ptr_size(), |v| handle(call.arch, v)),
+        ObjectAttributes => object_attributes(call, value),
+        UnicodeString => unicode_string_at(call, value),
+        IoStatusBlock => io_status_block(call, value),
+        LargeIntegerIn => match call.memory.read_word(value, 8) {
+            Some(v) if value != 0 => format!("[{}]", v as i64),
+            _ => address(value),
+        },
+        LargeIntegerOut => written_word(call, value, 8, |v| (v as i64).to_string()),
+        AccessMask => access_mask(call.name, value as u32),
+        FileAttributes => flags(value & 0xffff_ffff, FILE_ATTRIBUTES, None),
+        ShareAccess => flags(value & 0xffff_ffff, SHARE_ACCESS, None),
+        CreateDisposition => xval(value & 0xffff_ffff, CREATE_DISPOSITION, "FILE_???"),
+        CreateOptions => flags(value & 0xffff_ffff, CREATE_OPTIONS, None),
+        BufIn(i) => match len(i) {
+            Some(n) => buffer_in(call, value, n),
+            None => address(value),
+        },
+        BufOut(i) => buffer_out(call, value, len(i).unwrap_or(0)),
+        ULongOut => written_word(call, value, 4, |v| v.to_string()),
+        ULongIn => match call.memory.read_word(value, 4) {
+            Some(v) if value != 0 => format!("[{v}]"),
+            _ => address(value),
+        },
+        SizeInOut => in_out(call, value, |v| v.to_string()),
+        PtrInOut => in_out(call, value, address),
+        ClientId => match client_id(call, value, false) {
+            Some(text) => text,
+            None => address(value),
+        },
+        FileInfoClass => class(value, FILE_INFO_CLASSES, 1),
+        ProcessInfoClass => class(value, PROCESS_INFO_CLASSES, 0),
+        ThreadInfoClass => class(value, THREAD_INFO_CLASSES, 0),
+        KeyValueInfoClass => class(value, KEY_VALUE_INFO_CLASSES, 0),
+        KeyInfoClass => class(value, KEY_INFO_CLASSES, 0),
+        SystemInfoClass => class(value, SYSTEM_INFO_CLASSES, 0),
+        MemoryInfoClass => class(value, MEMORY_INFO_CLASSES, 0),
+        PageProtect => flags(value & 0xffff_ffff, PAGE_PROTECT, None),
+        AllocationType => flags(value & 0xffff_ffff, ALLOCATION_TYPE, None),
+        SectionAttributes => flags(value & 0xffff_ffff, SECTION_ATTRIBUTES, None),
+        SectionInherit => xval(value & 0xffff_ffff, SECTION_INHERIT, "View???"),
+        RegType => xval(value & 0xffff_ffff, REG_TYPES, "REG_???"),
+        DuplicateOptions => flags(value & 0xffff_ffff, DUPLICATE_OPTIONS, None),
+        Status => status_text(value as u32),
+        PsAttributeList => attribute_list(call, value),
+        ProcessParameters => process_parameters(call, value),
+    }
+}
+
+/// A name from a zero- or one-based class table, or the number.
+fn class(value: u64, names: &[&str], first: u64) -> String {
+    value
+        .checked_sub(first)
+        .and_then(|i| names.get(usize::try_from(i).ok()?))
+        .map_or_else(|| value.to_string(), |name| (*name).to_string())
+}
+
+/// Specific rights by the object type the service's name says, then the
+/// standard and generic ones.
+pub fn access_mask(service: &str, mask: u32) -> String {
+    let specific = if service.contains("File") {
+        FILE_ACCESS
+    } else if service.contains("Key") {
+        KEY_ACCESS
+    } else if service.contains("Thread") {
+        THREAD_ACCESS
+    } else if service.contains("Process") {
+        PROCESS_ACCESS
+    } else if service.contains("Section") {
+        SECTION_ACCESS
+    } else {
+        &[]
+    };
+    if mask == 0 {
+        return "0".to_string();
+    }
+    let mut left = u64::from(mask);
+    let mut out = String::new();
+    // Composites share the standard bits (FILE_GENERIC_READ and
+    // FILE_GENERIC_WRITE both hold SYNCHRONIZE): a name is taken when the
+    // whole mask holds all its bits and it explains one not yet named.
+    let mask64 = u64::from(mask);
+    for &(bits, name) in specific.iter().chain(COMMON_ACCESS) {
+        if bits != 0 && mask64 & bits == bits && left & bits != 0 {
+            if !out.is_empty() {
+                out.push('|');
+            }
+            out.push_str(name);
+            left &= !bits;
+        }
+    }
+    if left != 0 {
+        if !out.is_empty() {
+            out.push('|');
+        }
+        let _ = write!(out, "{left:#x}");
+    }
+    out
+}
+
+/// `[value]` of a word the kernel wrote, or the pointer.
+fn written_word(call: &CallView<'_>, at: u64, size: usize, show: impl Fn(u64) -> String) -> String {
+    match call.memory.written_word(at, size) {
+        Some(v) if at != 0 => format!("[{}]", show(v)),
+        _ => address(at),
+    }
+}
+
+/// A pointer-sized value the kernel read and then wrote: `[in => out]`.
+fn in_out(call: &CallView<'_>, at: u64, show: impl Fn(u64) -> String) -> String {
+    if at == 0 {
+        return address(at);
+    }
+    let before = call.read_ptr(at);
+    let after = call.memory.written_word(at, call.ptr_size());
+    match (before, after) {
+        (Some(b), Some(a)) if a != b => format!("[{} => {}]", show(b), show(a)),
+        (Some(b), _) => format!("[{}]", show(b)),
+        (None, Some(a)) => format!("[=> {}]", show(a)),
+        (None, None) => address(at),
+    }
+}
+
+/// A UTF-16 string quoted: `"` and control characters escaped, a
+/// backslash as it is; `...` when cut short.
+pub fn quote_utf16(units: &[u16], complete: bool) -> String {
+    let mut out = String::with_capacity(units.len() + 2);
+    out.push('"');
+    for c in char::decode_utf16(units.iter().copied()) {
+        match c {
+            Ok('"') => out.push_str("\\\""),
+            Ok(c) if (c as u32) < 0x20 || c == '\u{7f}' => {
+                let _ = write!(out, "\\x{:02x}", c as u32);
+            }
+            Ok(c) => out.push(c),
+            Err(bad) => {
+                let _ = write!(out, "\\u{:04x}", bad.unpaired_surrogate());
+            }
+        }
+    }
+    out.push('"');
+    if !complete {
+        out.push_str("...");
+    }
+    out
+}
+
+/// A UNICODE_STRING's text, if the kernel read it: (text, whole). A
+/// Length beyond MaximumLength or odd, or a Buffer in kernel space, is a
+/// hostile or broken string: said, not followed.
+pub fn unicode_string(call: &CallView<'_>, at: u64) -> Result<String, String> {
+    let size = 2 * call.ptr_size();
+    let Some(header) = call.memory.read(at, size) else {
+        return Err(address(at));
+    };
+    let length = usize::from(u16::from_le_bytes([header[0], header[1]]));
+    let maximum = usize::from(u16::from_le_bytes([header[2], header[3]]));
+    let buffer = match call.arch {
+        Arch::X86 => u64::from(u32::from_le_bytes(
+            header[4..8].try_into().unwrap_or_default(),
+        )),
+        Arch::X64 => u64::from_le_bytes(header[8..16].try_into().unwrap_or_default()),
+    };
+    let raw = || {
+        format!(
+            "{{Length={length}, MaximumLength={maximum}, Buffer={}}}",
+            address(buffer)
+        )
+    };
+    if length > maximum || length % 2 == 1 {
+        return Err(format!("{} /* bad Length */", raw()));
+    }
+    if length == 0 {
+        return Ok("\"\"".to_string());
+    }
+    let units = length.min(MAX_NAME) / 2;
+    // The whole string, or as much of it as the kernel read from the start.
+    let bytes = match call.memory.read(buffer, units * 2) {
+        Some(bytes) => bytes,
+        None => return Err(raw()),
+    };
+    let units: Vec<u16> = bytes
+        .chunks_exact(2)
+        .map(|c| u16::from_le_bytes([c[0], c[1]]))
+        .collect();
+    Ok(quote_utf16(&units, true))
+}
+
+fn unicode_string_at(call: &CallView<'_>, at: u64) -> String {
+    if at == 0 {
+        return address(at);
+    }
+    unicode_string(call, at).unwrap_or_else(|shown| shown)
+}
+
+/// The name an OBJECT_ATTRIBUTES gives, as text, and its root handle:
+/// for the state pass (handle names) and the renderer.
+pub fn object_name(call: &CallView<'_>, at: u64) -> Option<(u64, Option<String>)> {
+    let p = call.ptr_size() as u64;
+    let header = call.memory.read(at, 4 * p as usize)?;
+    let word = |i: usize| -> u64 {
+        let bytes = &header[i * p as usize..(i + 1) * p as usize];
+        let mut w = [0u8; 8];
+        w[..bytes.len()].copy_from_slice(bytes);
+        u64::from_le_bytes(w)
+    };
+    let root = word(1);
+    let name = word(2);
+    let text = if name == 0 {
+        None
+    } else {
+        unicode_string(call, name)
+            .ok()
+            .map(|quoted| unquote(&quoted))
+    };
+    Some((root, text))
+}
+
+/// The text of a string `quote_utf16` made (for names in the state).
+fn unquote(quoted: &str) -> String {
+    let inner = quoted.strip_prefix('"').unwrap_or(quoted);
+    let inner = inner.strip_suffix("...").unwrap_or(inner);
+    inner
+        .strip_suffix('"')
+        .unwrap_or(inner)
+        .replace("\\\"", "\"")
+}
+
+fn object_attributes(call: &CallView<'_>, at: u64) -> String {
+    if at == 0 {
+        return address(at);
+    }
+    let p = call.ptr_size() as u64;
+    // Length, RootDirectory, ObjectName, Attributes: four pointer-sized
+    // slots on both layouts (x64 pads the ULONGs).
+    let Some(header) = call.memory.read(at, 4 * p as usize) else {
+        return address(at);
+    };
+    let word = |i: usize| -> u64 {
+        let bytes = &header[i * p as usize..(i + 1) * p as usize];
+        let mut w = [0u8; 8];
+        w[..bytes.len()].copy_from_slice(bytes);
+        u64::from_le_bytes(w)
+    };
+    let root = word(1);
+    let name = word(2);
+    let attributes = word(3) & 0xffff_ffff;
+    let mut out = String::from("{");
+    if root != 0 {
+        let _ = write!(out, "RootDirectory={}, ", handle(call.arch, root));
+    }
+    let _ = write!(
+        out,
+        "ObjectName={}, Attributes={}}}",
+        unicode_string_at(call, name),
+        flags(attributes, OBJ_ATTRIBUTES, None)
+    );
+    out
+}
+
+fn io_status_block(call: &CallView<'_>, at: u64) -> String {
+    let p = call.ptr_size();
+    match call.memory.written(at, 2 * p) {
+        Some(bytes) if at != 0 => {
+            let status = u32::from_le_bytes(bytes[..4].try_into().unwrap_or_default());
+            let mut info = [0u8; 8];
+            info[..p].copy_from_slice(&bytes[p..2 * p]);
+            format!(
+                "{{Status={}, Information={}}}",
+                status_name(status).map_or_else(|| hex(u64::from(status)), str::to_string),
+                u64::from_le_bytes(info)
+            )
+        }
+        _ => address(at),
+    }
+}
+
+fn buffer_in(call: &CallView<'_>, at: u64, len: u64) -> String {
+    if at == 0 {
+        return address(at);
+    }
+    let shown = len.min(MAX_STRLEN as u64) as usize;
+    match call.memory.read(at, shown) {
+        Some(bytes) => quote(&bytes, MAX_STRLEN, len <= MAX_STRLEN as u64),
+        None => address(at),
+    }
+}
+
+/// What the kernel wrote into a buffer of `len` bytes: as much as it
+/// wrote from the start, cut like strace -s.
+fn buffer_out(call: &CallView<'_>, at: u64, len: u64) -> String {
+    if at == 0 || call.status.is_none_or(super::decode::failed) {
+        return address(at);
+    }
+    let limit = len.min(MAX_STRLEN as u64 + 1) as usize;
+    let bytes = call.memory.written_prefix(at, limit);
+    if bytes.is_empty() {
+        return address(at);
+    }
+    quote(&bytes, MAX_STRLEN, bytes.len() as u64 >= len)
+}
+
+/// A CLIENT_ID: `{UniqueProcess=0x1a4, UniqueThread=0x1b0}`, as the
+/// kernel read it or (`written`) wrote it.
+fn client_id(call: &CallView<'_>, at: u64, written: bool) -> Option<String> {
+    let p = call.ptr_size();
+    let bytes = if written {
+        call.memory.written(at, 2 * p)?
+    } else {
+        call.memory.read(at, 2 * p)?
+    };
+    let word = |i: usize| {
+        let mut w = [0u8; 8];
+        w[..p].copy_from_slice(&bytes[i * p..(i + 1) * p]);
+        u64::from_le_bytes(w)
+    };
+    Some(format!(
+        "{{UniqueProcess={}, UniqueThread={}}}",
+        hex(word(0)),
+        hex(word(1))
+    ))
+}
+
+/// PS_ATTRIBUTE numbers (Attribute field values) the journal names.
+const PS_ATTRIBUTES: &[(u64, &str)] = &[
+    (0x60000, "PsAttributeParentProcess"),
+    (0x60001, "PsAttributeDebugObject"),
+    (0x60002, "PsAttributeToken"),
+    (0x10003, "PsAttributeClientId"),
+    (0x10004, "PsAttributeTebAddress"),
+    (0x20005, "PsAttributeImageName"),
+    (0x00006, "PsAttributeImageInfo"),
+    (0x20007, "PsAttributeMemoryReserve"),
+    (0x20008, "PsAttributePriorityClass"),
+    (0x20009, "PsAttributeErrorMode"),
+    (0x2000a, "PsAttributeStdHandleInfo"),
+    (0x2000b, "PsAttributeHandleList"),
+];
+pub const PS_ATTRIBUTE_CLIENT_ID: u64 = 0x10003;
+const PS_ATTRIBUTE_IMAGE_NAME: u64 = 0x20005;
+/// No guest-chosen count makes the walk longer than this.
+const MAX_PS_ATTRIBUTES: u64 = 32;
+
+/// The attributes of a PS_ATTRIBUTE_LIST the kernel read: (Attribute,
+/// Size, Value) each.
+pub fn ps_attributes(call: &CallView<'_>, at: u64) -> Option<Vec<(u64, u64, u64)>> {
+    let p = call.ptr_size() as u64;
+    let total = call.read_ptr(at)?;
+    let entry = 4 * p;
+    let count = (total.saturating_sub(p) / entry).min(MAX_PS_ATTRIBUTES);
+    let mut out = Vec::new();
+    for i in 0..count {
+        let base = at + p + i * entry;
+        let (Some(attribute), Some(size), Some(value)) = (
+            call.read_ptr(base),
+            call.read_ptr(base + p),
+            call.read_ptr(base + 2 * p),
+        ) else {
+            break;
+        };
+        out.push((attribute, size, value));
+    }
+    Some(out)
+}
+
+/// The client id the kernel wrote through a PsAttributeClientId entry.
+pub fn created_client_id(call: &CallView<'_>, list: u64) -> Option<(u64, u64)> {
+    let p = call.ptr_size();
+    let (_, _, at) = ps_attributes(call, list)?
+        .into_iter()
+        .find(|(attribute, _, _)| *attribute == PS_ATTRIBUTE_CLIENT_ID)?;
+    let bytes = call.memory.written(at, 2 * p)?;
+    let word = |i: usize| {
+        let mut w = [0u8; 8];
+        w[..p].copy_from_slice(&bytes[i * p..(i + 1) * p]);
+        u64::from_le_bytes(w)
+    };
+    Some((word(0), word(1)))
+}
+
+fn attribute_list(call: &CallView<'_>, at: u64) -> String {
+    if at == 0 {
+        return address(at);
+    }
+    let Some(attributes) = ps_attributes(call, at) else {
+        return address(at);
+    };
+    let mut out = String::from("{");
+    for (i, (attribute, size, value)) in attributes.iter().enumerate() {
+        if i > 0 {
+            out.push_str(", ");
+        }
+        let name = PS_ATTRIBUTES
+            .iter()
+            .find(|(v, _)| v == attribute)
+            .map_or_else(|| hex(*attribute), |(_, n)| (*n).to_string());
+        let shown = match *attribute {
+            PS_ATTRIBUTE_CLIENT_ID => {
+                client_id(call, *value, true).unwrap_or_else(|| address(*value))
+            }
+            PS_ATTRIBUTE_IMAGE_NAME => {
+                let units = (*size / 2).min(MAX_NAME as u64) as usize;
+                match call.memory.read(*value, units * 2) {
+                    Some(bytes) => {
+                        let units: Vec<u16> = bytes
+                            .chunks_exact(2)
+                            .map(|c| u16::from_le_bytes([c[0], c[1]]))
+                            .collect();
+                        quote_utf16(&units, true)
+                    }
+                    None => address(*value),
+                }
+            }
+            _ => hex(*value),
+        };
+        let _ = write!(out, "{name}={shown}");
+    }
+    out.push('}');
+    out
+}
+
+/// RTL_USER_PROCESS_PARAMETERS: where ImagePathName and CommandLine are.
+fn parameter_strings(arch: Arch) -> (u64, u64) {
+    match arch {
+        Arch::X86 => (0x38, 0x40),
+        Arch::X64 => (0x60, 0x70),
+    }
+}
+
+/// The image path and command line a process is created with, as far as
+/// the kernel read them.
+pub fn image_and_command_line(call: &CallView<'_>, at: u64) -> (Option<String>, Option<String>) {
+    if at == 0 {
+        return (None, None);
+    }
+    let (image, command) = parameter_strings(call.arch);
+    let text = |offset: u64| unicode_string(call, at + offset).ok().map(|q| unquote(&q));
+    (text(image), text(command))
+}
+
+fn process_parameters(call: &CallView<'_>, at: u64) -> String {
+    if at == 0 {
+        return address(at);
+    }
+    let (image, command) = parameter_strings(call.arch);
+    let image = unicode_string(call, at + image);
+    let command = unicode_string(call, at + command);
+    match (image, command) {
+        (Err(_), Err(_)) => address(at),
+        (image, command) => {
+            let shown = |s: Result<String, String>| s.unwrap_or_else(|_| "?".to_string());
+            format!(
+                "{{ImagePathName={}, CommandLine={}}}",
+                shown(image),
+                shown(command)
+            )
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use vmscope_schema::{Direction, MemoryRun};
+
+    fn run(address: u64, direction: Direction, bytes: &[u8]) -> MemoryRun {
+        MemoryRun {
+            address,
+            direction,
+            bytes: bytes.to_vec(),
+            thread: Default::default(),
+        }
+    }
+
+    fn utf16(s: &str) -> Vec<u8> {
+        s.encode_utf16().flat_map(u16::to_le_bytes).collect()
+    }
+
+    fn view<'a>(arch: Arch, runs: &'a [MemoryRun], args: &[u64]) -> CallView<'a> {
+        let mut all = [None; MAX_ARGS];
+        for (i, a) in args.iter().enumerate() {
+            all[i] = Some(*a);
+        }
+        CallView {
+            arch,
+            name: "NtOpenFile",
+            args: all,
+            status: Some(0),
+            memory: CallMemory::new(runs),
+        }
+    }
+
+    #[test]
+    fn object_attributes_with_their_name() {
+        let name = utf16("\\SystemRoot\\bootstat.dat");
+        let mut us = vec![];
+        us.extend((name.len() as u16).to_le_bytes());
+        us.extend((name.len() as u16 + 2).to_le_bytes());
+        us.extend(0x3000u32.to_le_bytes());
+        let mut oa = vec![];
+        for w in [0x18u32, 0, 0x2000, 0x40] {
+            oa.extend(w.to_le_bytes());
+        }
+        let runs = [
+            run(0x1000, Direction::KernelRead, &oa),
+            run(0x2000, Direction::KernelRead, &us),
+            run(0x3000, Direction::KernelRead, &name),
+            run(0x4000, Direction::KernelWrite, &0x1cu32.to_le_bytes()),
+        ];
+        let v = view(Arch::X86, &runs, &[0x4000, 0x1000]);
+        assert_eq!(
+            render_arg(ArgKind::ObjectAttributes, 1, &v),
+            r#"{ObjectName="\SystemRoot\bootstat.dat", Attributes=OBJ_CASE_INSENSITIVE}"#
+        );
+        assert_eq!(render_arg(ArgKind::HandleOut, 0, &v), "[0x1c]");
+        assert_eq!(
+            object_name(&v, 0x1000),
+            Some((0, Some("\\SystemRoot\\bootstat.dat".to_string())))
+        );
+    }
+
+    #[test]
+    fn hostile_unicode_strings_are_said_not_followed() {
+        // Length beyond MaximumLength, and a buffer the kernel never read.
+        let mut bad = vec![];
+        bad.extend(0x400u16.to_le_bytes());
+        bad.extend(0x10u16.to_le_bytes());
+        bad.extend([0; 4]);
+        bad.extend(0xffff_f000_0000_0000u64.to_le_bytes());
+        let mut unread = vec![];
+        unread.extend(8u16.to_le_bytes());
+        unread.extend(8u16.to_le_bytes());
+        unread.extend([0; 4]);
+        unread.extend(0x9000u64.to_le_bytes());
+        let runs = [
+            run(0x1000, Direction::KernelRead, &bad),
+            run(0x2000, Direction::KernelRead, &unread),
+        ];
+        let v = view(Arch::X64, &runs, &[0x1000, 0x2000, 0x5000]);
+        assert_eq!(
+            render_arg(ArgKind::UnicodeString, 0, &v),
+            "{Length=1024, MaximumLength=16, Buffer=0xfffff00000000000} /* bad Length */"
+        );
+        assert_eq!(
+            render_arg(ArgKind::UnicodeString, 1, &v),
+            "{Length=8, MaximumLength=8, Buffer=0x9000}"
+        );
+        assert_eq!(render_arg(ArgKind::UnicodeString, 2, &v), "0x5000");
+        // A stacked argument the trace does not hold.
+        assert_eq!(render_arg(ArgKind::UnicodeString, 3, &v), "?");
+    }
+
+    #[test]
+    fn names_of_masks_statuses_and_handles() {
+        assert_eq!(
+            access_mask("NtOpenFile", 0x0012_019f),
+            "FILE_GENERIC_READ|FILE_GENERIC_WRITE"
+        );
+        assert_eq!(access_mask("NtOpenKey", 0x0002_0019), "KEY_READ");
+        assert_eq!(access_mask("NtClose", 0x0010_0001), "SYNCHRONIZE|0x1");
+        assert_eq!(
+            status_text(0xc000_0034),
+            "0xc0000034 STATUS_OBJECT_NAME_NOT_FOUND"
+        );
+        assert_eq!(status_text(0), "0 STATUS_SUCCESS");
+        assert_eq!(status_text(0xdead_beef), "0xdeadbeef");
+        assert_eq!(handle(Arch::X86, 0xffff_ffff), "NtCurrentProcess");
+        assert_eq!(handle(Arch::X64, u64::MAX - 1), "NtCurrentThread");
+        assert_eq!(handle(Arch::X64, 0x1c), "0x1c");
+        assert_eq!(
+            quote_utf16(&[0x41, 0x22, 0x7, 0xd800], true),
+            r#""A\"\x07\ud800""#
+        );
+    }
+}
