@@ -97,6 +97,26 @@ impl Batch {
     pub fn has_room(&self, bytes: usize) -> bool {
         self.records.len() < BATCH_RECORDS && self.bytes.len() + bytes <= BATCH_BYTES
     }
+
+    /// What dropping this batch loses, as (records, bytes): each record
+    /// and its bytes, a loss record with the losses it was carrying into
+    /// the trace, which would otherwise vanish with it. So every sequence
+    /// number missing from a trace is counted by a loss record after it.
+    pub fn loss_if_dropped(&self) -> (u64, u64) {
+        self.records
+            .iter()
+            .fold(
+                (0, self.bytes.len() as u64),
+                |(count, bytes), record| match *record {
+                    Record::Loss {
+                        count: carried,
+                        bytes: carried_bytes,
+                        ..
+                    } => (count + 1 + carried, bytes + carried_bytes),
+                    _ => (count + 1, bytes),
+                },
+            )
+    }
 }
 
 /// What the vCPUs and the writer thread share.
@@ -172,5 +192,63 @@ impl Handover {
         self.pending_since[vcpu].store(u64::MAX, Ordering::SeqCst);
         self.wake.notify_one();
         Ok(fresh)
+    }
+
+    /// Hands a vCPU's last batch over at exit, however many wait: the
+    /// vCPUs have stopped, so this adds at most two batches per vCPU, and
+    /// dropping it would lose its records without a trace of them.
+    pub fn give_last(&self, vcpu: usize, batch: Batch) {
+        let mut queues = self.queue.lock().unwrap_or_else(|e| e.into_inner());
+        queues.full.push_back(batch);
+        drop(queues);
+        self.pending_since[vcpu].store(u64::MAX, Ordering::SeqCst);
+        self.wake.notify_one();
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn call(seq: u64) -> Record {
+        Record::Call {
+            seq,
+            entry: true,
+            snapshot: SyscallEvent::default(),
+        }
+    }
+
+    #[test]
+    fn a_dropped_batch_loses_what_its_loss_records_carried() {
+        let mut batch = Batch::new(0);
+        batch.records.push(Record::Loss {
+            seq: 0,
+            kind: LossKind::Events,
+            count: 1000,
+            bytes: 5000,
+            reason: "test",
+        });
+        batch.records.push(call(1));
+        batch.records.push(call(2));
+        batch.bytes.extend_from_slice(&[0; 7]);
+        assert_eq!(batch.loss_if_dropped(), (1003, 5007));
+    }
+
+    #[test]
+    fn the_last_batch_is_taken_however_full_the_queue() {
+        let handover = Handover::new(1);
+        for _ in 0..MAX_QUEUED {
+            let mut batch = Batch::new(0);
+            batch.records.push(call(0));
+            assert!(handover.swap(0, batch).is_ok());
+        }
+        let mut batch = Batch::new(0);
+        batch.records.push(call(1));
+        assert!(handover.swap(0, batch).is_err(), "the queue is full");
+        let mut last = Batch::new(0);
+        last.records.push(call(2));
+        handover.give_last(0, last);
+        let queues = handover.queue.lock().unwrap();
+        assert_eq!(queues.full.len(), MAX_QUEUED + 1);
     }
 }

@@ -358,12 +358,47 @@ impl Vcpu {
         self.batch = match handover.swap(self.index, batch) {
             Ok(fresh) => fresh,
             Err(mut full) => {
-                self.lost.0 += full.records.len() as u64;
-                self.lost.1 += full.bytes.len() as u64;
+                let (count, bytes) = full.loss_if_dropped();
+                self.lost.0 += count;
+                self.lost.1 += bytes;
                 full.clear();
                 full
             }
         };
+    }
+
+    /// At exit: hands the batch over whatever the queue holds, ending it
+    /// with a loss record for what was dropped since the last one went
+    /// in, so that no loss goes unrecorded.
+    fn hand_over_last(&mut self, handover: &Handover) {
+        self.open_run = None;
+        if self.lost != (0, 0) {
+            if !self.batch.has_room(0) {
+                let full = std::mem::replace(&mut self.batch, Batch::new(self.index as u32));
+                handover.give_last(self.index, full);
+            }
+            let (count, bytes) = std::mem::take(&mut self.lost);
+            let seq = handover.take_seq(self.index, self.batch.is_empty());
+            self.batch.records.push(Record::Loss {
+                seq,
+                kind: LossKind::Events,
+                count,
+                bytes,
+                reason: "the trace writer fell behind",
+            });
+        }
+        if !self.batch.is_empty() {
+            let last = std::mem::replace(
+                &mut self.batch,
+                Batch {
+                    vcpu: self.index as u32,
+                    records: Vec::new(),
+                    bytes: Vec::new(),
+                    epoch: 0,
+                },
+            );
+            handover.give_last(self.index, last);
+        }
     }
 
     /// Hands over a batch started in an older flush epoch.
@@ -910,7 +945,7 @@ fn finish() {
         for index in 0..recorder.vcpus.len() {
             // SAFETY: QEMU calls atexit callbacks once the vCPUs stopped.
             if let Some(vcpu) = unsafe { recorder.vcpu(index as c_uint) } {
-                vcpu.hand_over(handover);
+                vcpu.hand_over_last(handover);
             }
         }
     }
