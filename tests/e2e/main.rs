@@ -2,4 +2,6 @@
 //! against what their workloads did.
 
 mod analyzer;
+mod hostile;
+mod limits;
 mod recorder;

@@ -14,6 +14,8 @@ use std::time::{Duration, Instant};
 
 use vmscope_schema::{Event, EventKind, SyscallEvent, Trace};
 
+pub mod json;
+
 /// The workspace root.
 pub fn root() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR"))
@@ -86,24 +88,32 @@ pub fn scratch(name: &str) -> PathBuf {
     dir
 }
 
-/// The QEMU command that boots the Linux guest with a workload, recording
-/// into `trace` with the given recorder options and extra QEMU arguments.
-pub fn linux_command(workload: &str, trace: &Path, recorder: &str, extra: &[&str]) -> Command {
-    let (_, plugin) = binaries();
+/// The QEMU command (run.sh) that boots the Linux guest with a workload
+/// and extra QEMU arguments, without the recorder.
+pub fn linux_plain_command(workload: &str, extra: &[&str]) -> Command {
     let mut command = Command::new("bash");
     command
         .arg(root().join("tests/guest/linux/run.sh"))
         .arg(linux_guest())
         .arg(workload)
         .args(extra)
-        .arg("-plugin")
-        .arg(format!(
-            "{},out={}{recorder}",
-            plugin.display(),
-            trace.display()
-        ))
         .env("VMSCOPE_TIMEOUT", "600")
         .stdin(Stdio::null());
+    command
+}
+
+/// The `-plugin` argument that records into `trace` with more recorder
+/// options (`",level=19"`).
+pub fn plugin_arg(trace: &Path, recorder: &str) -> String {
+    let (_, plugin) = binaries();
+    format!("{},out={}{recorder}", plugin.display(), trace.display())
+}
+
+/// The QEMU command that boots the Linux guest with a workload, recording
+/// into `trace` with the given recorder options and extra QEMU arguments.
+pub fn linux_command(workload: &str, trace: &Path, recorder: &str, extra: &[&str]) -> Command {
+    let mut command = linux_plain_command(workload, extra);
+    command.arg("-plugin").arg(plugin_arg(trace, recorder));
     command
 }
 
@@ -162,6 +172,64 @@ pub fn wait_for_chunks(path: &Path, chunks: usize, limit: Duration) {
         "{} did not reach {chunks} chunks in {limit:?}",
         path.display()
     );
+}
+
+/// What a command did, and its peak resident memory.
+#[derive(Debug)]
+pub struct Measured {
+    pub status: std::process::ExitStatus,
+    pub stdout: String,
+    pub stderr: String,
+    /// The peak resident set size in KiB, as GNU time reports it: of the
+    /// process and of every descendant it waited for (QEMU under run.sh's
+    /// `timeout`).
+    pub peak_kib: u64,
+}
+
+impl Measured {
+    pub fn peak_mib(&self) -> u64 {
+        self.peak_kib / 1024
+    }
+}
+
+/// Runs `command` under GNU time (`/usr/bin/time`, Debian's `time`) and
+/// returns its output and peak memory; `report` is where time writes its
+/// figure.
+pub fn measured(command: &Command, report: &Path) -> Measured {
+    let mut timed = Command::new("/usr/bin/time");
+    timed
+        .arg("-f")
+        .arg("%M")
+        .arg("-o")
+        .arg(report)
+        .arg(command.get_program())
+        .args(command.get_args())
+        .stdin(Stdio::null());
+    if let Some(dir) = command.get_current_dir() {
+        timed.current_dir(dir);
+    }
+    for (key, value) in command.get_envs() {
+        match value {
+            Some(value) => timed.env(key, value),
+            None => timed.env_remove(key),
+        };
+    }
+    let output = timed
+        .output()
+        .unwrap_or_else(|e| panic!("/usr/bin/time (install Debian's time package): {e}"));
+    let figure = std::fs::read_to_string(report).unwrap_or_default();
+    // After a failure time writes a line about it first; the figure is last.
+    let peak_kib = figure
+        .lines()
+        .last()
+        .and_then(|line| line.trim().parse().ok())
+        .unwrap_or_else(|| panic!("no peak memory from time: {figure:?}"));
+    Measured {
+        status: output.status,
+        stdout: String::from_utf8_lossy(&output.stdout).into_owned(),
+        stderr: String::from_utf8_lossy(&output.stderr).into_owned(),
+        peak_kib,
+    }
 }
 
 /// A system call as the recorder saw it: its entry and, if it returned,

@@ -148,6 +148,9 @@ build() { # OUTPUT SOURCE EXTRA-FLAGS...
 build vmscope-basic basic.c -pthread
 build vmscope-child child.c
 build vmscope-loop loop.c
+build vmscope-hostile hostile.c
+build vmscope-hostile32 hostile.c -m32
+build vmscope-stress stress.c -pthread
 build vmscope-i386 basic.c -m32 -pthread
 build vmscope-child32 child.c -m32
 

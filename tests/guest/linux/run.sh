@@ -21,7 +21,7 @@ die() { echo "$prog: error: $*" >&2; exit 1; }
 
 if [ $# -lt 1 ] || [ -z "$1" ] || [ "${1#-}" != "$1" ]; then
     echo "usage: $prog OUTDIR [WORKLOAD] [extra qemu args...]" >&2
-    echo "workloads: basic (default), i386, loop, idle, strace-basic, strace-i386, strace-loop, shell" >&2
+    echo "workloads: basic (default), i386, loop, stress, hostile, idle, strace-basic, strace-i386, strace-loop, shell" >&2
     exit 2
 fi
 out=$1
