@@ -156,7 +156,8 @@ fn windows_role(guest: &windows::Guest, entry: &vmscope_schema::SyscallEvent) ->
     let first = windows::decode::arg(entry, guest.arch, &crate::memory::CallMemory::default(), 0);
     let handle = first.map(|h| windows::render::handle(guest.arch, h));
     match (info.name, handle.as_deref()) {
-        ("NtTerminateProcess", Some("NULL" | "NtCurrentProcess")) => NEVER_RETURNS | ENDS_PROCESS,
+        // NtTerminateProcess(NULL) ends the other threads and returns.
+        ("NtTerminateProcess", Some("NtCurrentProcess")) => NEVER_RETURNS | ENDS_PROCESS,
         ("NtTerminateThread", Some("NULL" | "NtCurrentThread")) => NEVER_RETURNS,
         ("NtContinue" | "NtContinueEx" | "NtRaiseException", _) => RETURNS_ELSEWHERE,
         _ => 0,
@@ -629,7 +630,7 @@ fn record_windows(pending: &Pending, guest: &windows::Guest) -> Record {
             .map(|(i, arg)| ArgOut {
                 name: arg,
                 raw: view.args[i].unwrap_or(0),
-                text: view.args[i].map_or_else(|| "?".to_string(), |v| format!("{v:#x}")),
+                text: view.args[i].map_or_else(|| "?".to_string(), render::hex),
                 path: None,
                 out: false,
             })
@@ -709,7 +710,7 @@ fn record(pending: &Pending) -> Record {
             .map(|(i, arg)| ArgOut {
                 name: arg,
                 raw: view.args[i],
-                text: format!("{:#x}", view.args[i]),
+                text: render::hex(view.args[i]),
                 path: None,
                 out: false,
             })
@@ -811,7 +812,10 @@ pub fn strace_line(record: &Record) -> String {
 }
 
 fn is_noreturn(record: &Record) -> bool {
-    matches!(record.name.as_str(), "exit" | "exit_group")
+    matches!(
+        record.name.as_str(),
+        "exit" | "exit_group" | "NtTerminateProcess" | "NtTerminateThread"
+    )
 }
 
 /// The journal of the paper: the call, its arguments one a line, the result.

@@ -437,6 +437,9 @@ impl Pairer {
                 .map(|call| (space(call.entry.cr3), call.entry.user_sp));
             self.open_exec.remove(&vcpu);
             if let Some(old_key) = old_key {
+                // The old image is gone with all its threads: its address
+                // space may come back for another process's exec.
+                self.live_spaces.remove(&old_key.0);
                 self.complete(exec_seq, old_key, seq, vcpu, exit, Outcome::Returned);
             }
             return;

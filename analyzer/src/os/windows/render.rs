@@ -263,18 +263,16 @@ pub fn quote_utf16(units: &[u16], complete: bool) -> String {
 /// Length beyond MaximumLength or odd, or a Buffer in kernel space, is a
 /// hostile or broken string: said, not followed.
 pub fn unicode_string(call: &CallView<'_>, at: u64) -> Result<String, String> {
-    let size = 2 * call.ptr_size();
-    let Some(header) = call.memory.read(at, size) else {
+    // Field by field: the kernel reads the fields, not the padding
+    // before Buffer on x64.
+    let (Some(length), Some(maximum), Some(buffer)) = (
+        call.memory.read_word(at, 2),
+        call.memory.read_word(at.wrapping_add(2), 2),
+        call.read_ptr(at.wrapping_add(call.ptr_size() as u64)),
+    ) else {
         return Err(address(at));
     };
-    let length = usize::from(u16::from_le_bytes([header[0], header[1]]));
-    let maximum = usize::from(u16::from_le_bytes([header[2], header[3]]));
-    let buffer = match call.arch {
-        Arch::X86 => u64::from(u32::from_le_bytes(
-            header[4..8].try_into().unwrap_or_default(),
-        )),
-        Arch::X64 => u64::from_le_bytes(header[8..16].try_into().unwrap_or_default()),
-    };
+    let (length, maximum) = (length as usize, maximum as usize);
     let raw = || {
         format!(
             "{{Length={length}, MaximumLength={maximum}, Buffer={}}}",
@@ -307,19 +305,21 @@ fn unicode_string_at(call: &CallView<'_>, at: u64) -> String {
     unicode_string(call, at).unwrap_or_else(|shown| shown)
 }
 
+/// RootDirectory, ObjectName and Attributes of an OBJECT_ATTRIBUTES, as
+/// the kernel read them. The four fields sit in pointer-sized slots on
+/// both layouts (x64 pads the ULONGs); the padding is never read.
+fn object_attribute_fields(call: &CallView<'_>, at: u64) -> Option<(u64, u64, u64)> {
+    let p = call.ptr_size() as u64;
+    let root = call.read_ptr(at.wrapping_add(p))?;
+    let name = call.read_ptr(at.wrapping_add(2 * p))?;
+    let attributes = call.memory.read_word(at.wrapping_add(3 * p), 4)?;
+    Some((root, name, attributes))
+}
+
 /// The name an OBJECT_ATTRIBUTES gives, as text, and its root handle:
 /// for the state pass (handle names) and the renderer.
 pub fn object_name(call: &CallView<'_>, at: u64) -> Option<(u64, Option<String>)> {
-    let p = call.ptr_size() as u64;
-    let header = call.memory.read(at, 4 * p as usize)?;
-    let word = |i: usize| -> u64 {
-        let bytes = &header[i * p as usize..(i + 1) * p as usize];
-        let mut w = [0u8; 8];
-        w[..bytes.len()].copy_from_slice(bytes);
-        u64::from_le_bytes(w)
-    };
-    let root = word(1);
-    let name = word(2);
+    let (root, name, _) = object_attribute_fields(call, at)?;
     let text = if name == 0 {
         None
     } else {
@@ -344,21 +344,9 @@ fn object_attributes(call: &CallView<'_>, at: u64) -> String {
     if at == 0 {
         return address(at);
     }
-    let p = call.ptr_size() as u64;
-    // Length, RootDirectory, ObjectName, Attributes: four pointer-sized
-    // slots on both layouts (x64 pads the ULONGs).
-    let Some(header) = call.memory.read(at, 4 * p as usize) else {
+    let Some((root, name, attributes)) = object_attribute_fields(call, at) else {
         return address(at);
     };
-    let word = |i: usize| -> u64 {
-        let bytes = &header[i * p as usize..(i + 1) * p as usize];
-        let mut w = [0u8; 8];
-        w[..bytes.len()].copy_from_slice(bytes);
-        u64::from_le_bytes(w)
-    };
-    let root = word(1);
-    let name = word(2);
-    let attributes = word(3) & 0xffff_ffff;
     let mut out = String::from("{");
     if root != 0 {
         let _ = write!(out, "RootDirectory={}, ", handle(call.arch, root));
@@ -374,17 +362,14 @@ fn object_attributes(call: &CallView<'_>, at: u64) -> String {
 
 fn io_status_block(call: &CallView<'_>, at: u64) -> String {
     let p = call.ptr_size();
-    match call.memory.written(at, 2 * p) {
-        Some(bytes) if at != 0 => {
-            let status = u32::from_le_bytes(bytes[..4].try_into().unwrap_or_default());
-            let mut info = [0u8; 8];
-            info[..p].copy_from_slice(&bytes[p..2 * p]);
-            format!(
-                "{{Status={}, Information={}}}",
-                status_name(status).map_or_else(|| hex(u64::from(status)), str::to_string),
-                u64::from_le_bytes(info)
-            )
-        }
+    // Status is a ULONG in a pointer-sized slot: only it is written.
+    let status = call.memory.written_word(at, 4);
+    let information = call.memory.written_word(at.wrapping_add(p as u64), p);
+    match (status, information) {
+        (Some(status), Some(information)) if at != 0 => format!(
+            "{{Status={}, Information={information}}}",
+            status_name(status as u32).map_or_else(|| hex(status), str::to_string),
+        ),
         _ => address(at),
     }
 }
