@@ -1,0 +1,372 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * The user program of the synthetic NT-ABI guest (the same source for x64
+ * and x86): it calls the system services through ntdll-style stubs with
+ * NT's calling convention, checks every result, and ends its process
+ * with status 0 when all checks passed, or 0x100 + the number of the
+ * first failed check. The kernel prints that status as
+ * "VMSCOPE-NT-DONE rc=N". Runs in user mode; it has no console of its
+ * own (the kernel prints one line per call).
+ *
+ * parent_main runs in the first process (vmscope-nt.exe), worker in a
+ * second thread of it, child_main in the second process (child.exe).
+ */
+#include "nt.h"
+#include "ntdll.h"
+
+/* gcc may call these for structure copies; the user image has its own. */
+void *memset(void *d, int c, unsigned long n)
+{
+    unsigned char *p = d;
+    while (n--)
+        *p++ = (unsigned char)c;
+    return d;
+}
+
+void *memcpy(void *d, const void *s, unsigned long n)
+{
+    unsigned char *p = d;
+    const unsigned char *q = s;
+    while (n--)
+        *p++ = *q++;
+    return d;
+}
+
+static int step, failed;
+#define CHECK(c)                                                                                   \
+    do {                                                                                           \
+        step++;                                                                                    \
+        if (!(c) && !failed)                                                                       \
+            failed = step;                                                                         \
+    } while (0)
+#define RESULT() (failed ? 0x100 + failed : 0)
+
+/* The TEB, at the user thread pointer: gs on x64, fs on x86. */
+static ULONG_PTR teb_word(unsigned offset)
+{
+    ULONG_PTR v;
+#ifdef __x86_64__
+    __asm__ volatile("mov %%gs:(%1), %0" : "=r"(v) : "r"((ULONG_PTR)offset));
+#else
+    __asm__ volatile("mov %%fs:(%1), %0" : "=r"(v) : "r"((ULONG_PTR)offset));
+#endif
+    return v;
+}
+#define TEB_PID() teb_word(TEB_CLIENT_ID)
+#define TEB_TID() teb_word(TEB_CLIENT_ID + sizeof(PVOID))
+
+static int wlen(const WCHAR *s)
+{
+    int n = 0;
+    while (s[n])
+        n++;
+    return n;
+}
+
+static void init_string(UNICODE_STRING *us, const WCHAR *s)
+{
+    us->Length = (USHORT)(wlen(s) * 2);
+    us->MaximumLength = (USHORT)(us->Length + 2);
+    us->Buffer = (WCHAR *)s;
+}
+
+static void init_attributes(OBJECT_ATTRIBUTES *oa, UNICODE_STRING *name)
+{
+    oa->Length = sizeof *oa;
+    oa->RootDirectory = 0;
+    oa->ObjectName = name;
+    oa->Attributes = OBJ_CASE_INSENSITIVE;
+    oa->SecurityDescriptor = 0;
+    oa->SecurityQualityOfService = 0;
+}
+
+static int same(const void *a, const void *b, unsigned long n)
+{
+    const unsigned char *p = a, *q = b;
+    for (unsigned long i = 0; i < n; i++)
+        if (p[i] != q[i])
+            return 0;
+    return 1;
+}
+
+static NTSTATUS open_file(HANDLE *h, ACCESS_MASK access, const WCHAR *path, IO_STATUS_BLOCK *iosb)
+{
+    UNICODE_STRING name;
+    OBJECT_ATTRIBUTES oa;
+    init_string(&name, path);
+    init_attributes(&oa, &name);
+    return NtOpenFile(h, access, &oa, iosb, FILE_SHARE_READ, FILE_SYNCHRONOUS_IO_NONALERT);
+}
+
+static NTSTATUS create_file(HANDLE *h, const WCHAR *path, IO_STATUS_BLOCK *iosb)
+{
+    UNICODE_STRING name;
+    OBJECT_ATTRIBUTES oa;
+    init_string(&name, path);
+    init_attributes(&oa, &name);
+    return NtCreateFile(h, FILE_GENERIC_WRITE, &oa, iosb, 0, FILE_ATTRIBUTE_NORMAL, FILE_SHARE_READ,
+                        FILE_OVERWRITE_IF, FILE_SYNCHRONOUS_IO_NONALERT | FILE_NON_DIRECTORY_FILE, 0, 0);
+}
+
+/* ------------------------------------------------------------------ */
+
+static CLIENT_ID worker_cid;
+static char worker_buffer[64];
+
+/* The second thread: its own file, a yield in the middle, and its end. */
+static NTSTATUS NTAPI worker(PVOID argument)
+{
+    HANDLE h = 0;
+    IO_STATUS_BLOCK iosb;
+    CHECK(argument == (PVOID)0x5678);
+    CHECK(TEB_PID() == (ULONG_PTR)worker_cid.UniqueProcess && TEB_TID() == (ULONG_PTR)worker_cid.UniqueThread);
+    CHECK(open_file(&h, FILE_GENERIC_READ, u"\\??\\C:\\vmscope\\input.txt", &iosb) == STATUS_SUCCESS);
+    CHECK(h == (HANDLE)0x20);
+    /* The main thread is ready (it yielded to us): run it until it waits. */
+    CHECK(NtYieldExecution() == STATUS_SUCCESS);
+    CHECK(NtReadFile(h, 0, 0, 0, &iosb, worker_buffer, sizeof worker_buffer, 0, 0) == STATUS_SUCCESS);
+    CHECK(iosb.Information == 36 && same(worker_buffer, "input of the synthetic NT-ABI guest\n", 36));
+    CHECK(NtYieldExecution() == STATUS_NO_YIELD_PERFORMED);
+    CHECK(NtClose(h) == STATUS_SUCCESS);
+    NtTerminateThread(NtCurrentThread(), 0x77);
+    return 0x99; /* not reached */
+}
+
+/* The second process. */
+NTSTATUS NTAPI child_main(PVOID peb)
+{
+    HANDLE h = 0;
+    IO_STATUS_BLOCK iosb;
+    static const char text[] = "written by the child process\n";
+    LARGE_INTEGER zero;
+    zero.QuadPart = 0;
+    CHECK(peb == (PVOID)teb_word(TEB_PEB));
+    CHECK(TEB_PID() == 0x1b8 && TEB_TID() == 0x1bc);
+    /* Its own handle table: the same first handle as the parent's. */
+    CHECK(create_file(&h, u"\\??\\C:\\vmscope\\child.txt", &iosb) == STATUS_SUCCESS);
+    CHECK(h == (HANDLE)0x1c && iosb.Information == FILE_CREATED);
+    CHECK(NtWriteFile(h, 0, 0, 0, &iosb, (PVOID)text, sizeof text - 1, &zero, 0) == STATUS_SUCCESS);
+    CHECK(iosb.Information == sizeof text - 1);
+    CHECK(NtClose(h) == STATUS_SUCCESS);
+    NTSTATUS status = failed ? 0x100 + failed : 0x2a;
+    /* As RtlExitUserProcess: the other threads, then the process. */
+    NtTerminateProcess(0, status);
+    NtTerminateProcess(NtCurrentProcess(), status);
+    return status;
+}
+
+/* The first process. */
+NTSTATUS NTAPI parent_main(PVOID peb)
+{
+    HANDLE h = 0, h2 = 0;
+    IO_STATUS_BLOCK iosb;
+    LARGE_INTEGER offset;
+    ULONG length = 0;
+    unsigned char buffer[64];
+
+    /* 0. KUSER_SHARED_DATA, as user mode sees it. */
+    const volatile unsigned char *sud = (const volatile unsigned char *)SHARED_USER_DATA;
+#ifdef __x86_64__
+    CHECK(*(const volatile ULONG *)(sud + KUSD_NT_BUILD_NUMBER) == 19045 &&
+          *(const volatile ULONG *)(sud + KUSD_NT_MAJOR_VERSION) == 10 &&
+          *(const volatile ULONG *)(sud + KUSD_NT_MINOR_VERSION) == 0 &&
+          *(const volatile USHORT *)(sud + KUSD_NATIVE_PROCESSOR_ARCHITECTURE) == 9);
+#else
+    CHECK(*(const volatile ULONG *)(sud + KUSD_NT_BUILD_NUMBER) == 7601 &&
+          *(const volatile ULONG *)(sud + KUSD_NT_MAJOR_VERSION) == 6 &&
+          *(const volatile ULONG *)(sud + KUSD_NT_MINOR_VERSION) == 1 &&
+          *(const volatile USHORT *)(sud + KUSD_NATIVE_PROCESSOR_ARCHITECTURE) == 0);
+#endif
+    CHECK(*(const volatile ULONG *)(sud + KUSD_NT_PRODUCT_TYPE) == 1);
+
+    /* 1. Who am I: the TEB against ProcessBasicInformation. */
+    PROCESS_BASIC_INFORMATION pbi;
+    CHECK(peb == (PVOID)teb_word(TEB_PEB));
+    CHECK(teb_word(TEB_SELF) != 0);
+    CHECK(NtQueryInformationProcess(NtCurrentProcess(), ProcessBasicInformation, &pbi, sizeof pbi, &length) ==
+          STATUS_SUCCESS);
+    CHECK(length == sizeof pbi && pbi.UniqueProcessId == 0x1a4 && pbi.UniqueProcessId == TEB_PID() &&
+          pbi.PebBaseAddress == peb && pbi.ExitStatus == 0x103);
+    CHECK(TEB_TID() == 0x1b0);
+
+    /* 2. The paper's journal: open bootstat.dat, read 4 bytes at 0, close. */
+    CHECK(open_file(&h, FILE_GENERIC_READ, u"\\SystemRoot\\bootstat.dat", &iosb) == STATUS_SUCCESS);
+    CHECK(h == (HANDLE)0x1c && iosb.Status == 0 && iosb.Information == FILE_OPENED);
+    offset.QuadPart = 0;
+    CHECK(NtReadFile(h, 0, 0, 0, &iosb, buffer, 4, &offset, 0) == STATUS_SUCCESS);
+    CHECK(iosb.Information == 4 && buffer[0] == 4 && buffer[1] == 0 && buffer[2] == 0 && buffer[3] == 0);
+    CHECK(NtClose(h) == STATUS_SUCCESS);
+
+    /* 3. A new file: create, write, query, seek, duplicate, write through
+     * the duplicate (same file object, same position), close both. */
+    static const char hello[] = "hello, NT-ABI world\n";
+    CHECK(create_file(&h, u"\\??\\C:\\vmscope\\out.txt", &iosb) == STATUS_SUCCESS);
+    CHECK(h == (HANDLE)0x1c && iosb.Information == FILE_CREATED);
+    CHECK(NtWriteFile(h, 0, 0, 0, &iosb, (PVOID)hello, sizeof hello - 1, 0, 0) == STATUS_SUCCESS);
+    CHECK(iosb.Information == sizeof hello - 1);
+    FILE_STANDARD_INFORMATION fsi;
+    CHECK(NtQueryInformationFile(h, &iosb, &fsi, sizeof fsi, FileStandardInformation) == STATUS_SUCCESS);
+    CHECK(fsi.EndOfFile.QuadPart == sizeof hello - 1 && iosb.Information == sizeof fsi && !fsi.Directory);
+    FILE_POSITION_INFORMATION fpi;
+    CHECK(NtQueryInformationFile(h, &iosb, &fpi, sizeof fpi, FilePositionInformation) == STATUS_SUCCESS);
+    CHECK(fpi.CurrentByteOffset.QuadPart == sizeof hello - 1);
+    fpi.CurrentByteOffset.QuadPart = 0;
+    CHECK(NtSetInformationFile(h, &iosb, &fpi, sizeof fpi, FilePositionInformation) == STATUS_SUCCESS);
+    CHECK(NtDuplicateObject(NtCurrentProcess(), h, NtCurrentProcess(), &h2, 0, 0, DUPLICATE_SAME_ACCESS) ==
+          STATUS_SUCCESS);
+    CHECK(h2 == (HANDLE)0x20);
+    CHECK(NtWriteFile(h2, 0, 0, 0, &iosb, (PVOID)"HELLO", 5, 0, 0) == STATUS_SUCCESS);
+    CHECK(NtClose(h) == STATUS_SUCCESS);
+    CHECK(NtClose(h2) == STATUS_SUCCESS);
+    /* Read it back, then delete it on close. */
+    CHECK(open_file(&h, FILE_GENERIC_READ | DELETE, u"\\??\\C:\\vmscope\\out.txt", &iosb) == STATUS_SUCCESS);
+    CHECK(NtReadFile(h, 0, 0, 0, &iosb, buffer, sizeof buffer, 0, 0) == STATUS_SUCCESS);
+    CHECK(iosb.Information == sizeof hello - 1 && same(buffer, "HELLO, NT-ABI world\n", sizeof hello - 1));
+    CHECK(NtReadFile(h, 0, 0, 0, &iosb, buffer, sizeof buffer, 0, 0) == STATUS_END_OF_FILE);
+    FILE_DISPOSITION_INFORMATION fdi;
+    fdi.DeleteFile = 1;
+    CHECK(NtSetInformationFile(h, &iosb, &fdi, sizeof fdi, FileDispositionInformation) == STATUS_SUCCESS);
+    CHECK(NtClose(h) == STATUS_SUCCESS);
+
+    /* 4. Failures. */
+    h = (HANDLE)0x1234;
+    CHECK(open_file(&h, FILE_GENERIC_READ, u"\\??\\C:\\vmscope\\out.txt", &iosb) == STATUS_OBJECT_NAME_NOT_FOUND);
+    CHECK(open_file(&h, FILE_GENERIC_READ, u"\\??\\C:\\vmscope\\missing.txt", &iosb) ==
+          STATUS_OBJECT_NAME_NOT_FOUND);
+    CHECK(h == (HANDLE)0x1234);
+    CHECK(NtClose((HANDLE)0x1234) == STATUS_INVALID_HANDLE);
+    /* ObjectAttributes pointing into the kernel. */
+#ifdef __x86_64__
+    OBJECT_ATTRIBUTES *kernel_pointer = (OBJECT_ATTRIBUTES *)0xfffff80000000000ULL;
+#else
+    OBJECT_ATTRIBUTES *kernel_pointer = (OBJECT_ATTRIBUTES *)0x80000000UL;
+#endif
+    CHECK(NtOpenFile(&h, FILE_GENERIC_READ, kernel_pointer, &iosb, FILE_SHARE_READ,
+                     FILE_SYNCHRONOUS_IO_NONALERT) == STATUS_ACCESS_VIOLATION);
+    CHECK(VmscopeInvalidService() == STATUS_INVALID_SYSTEM_SERVICE);
+
+    /* 5. The registry. */
+    UNICODE_STRING key_name, value_name, missing_name;
+    OBJECT_ATTRIBUTES key_oa;
+    HANDLE key = 0, key2 = 0;
+    ULONG disposition = 0;
+    static const WCHAR data[] = u"Test";
+    init_string(&key_name, u"\\Registry\\Machine\\Software\\vmscope");
+    init_attributes(&key_oa, &key_name);
+    init_string(&value_name, u"Name");
+    init_string(&missing_name, u"Missing");
+    CHECK(NtCreateKey(&key, KEY_ALL_ACCESS, &key_oa, 0, 0, REG_OPTION_NON_VOLATILE, &disposition) ==
+          STATUS_SUCCESS);
+    CHECK(key == (HANDLE)0x1c && disposition == REG_CREATED_NEW_KEY);
+    CHECK(NtSetValueKey(key, &value_name, 0, REG_SZ, (PVOID)data, sizeof data) == STATUS_SUCCESS);
+    union {
+        KEY_VALUE_PARTIAL_INFORMATION info;
+        unsigned char bytes[64];
+    } kv;
+    CHECK(NtQueryValueKey(key, &value_name, KeyValuePartialInformation, &kv, sizeof kv, &length) ==
+          STATUS_SUCCESS);
+    CHECK(length == 12 + sizeof data && kv.info.Type == REG_SZ && kv.info.DataLength == sizeof data &&
+          same(kv.info.Data, data, sizeof data));
+    CHECK(NtQueryValueKey(key, &missing_name, KeyValuePartialInformation, &kv, sizeof kv, &length) ==
+          STATUS_OBJECT_NAME_NOT_FOUND);
+    CHECK(NtOpenKey(&key2, KEY_READ, &key_oa) == STATUS_SUCCESS);
+    CHECK(key2 == (HANDLE)0x20);
+    CHECK(NtDeleteValueKey(key, &value_name) == STATUS_SUCCESS);
+    CHECK(NtDeleteKey(key) == STATUS_SUCCESS);
+    CHECK(NtClose(key2) == STATUS_SUCCESS);
+    CHECK(NtClose(key) == STATUS_SUCCESS);
+    CHECK(NtOpenKey(&key2, KEY_READ, &key_oa) == STATUS_OBJECT_NAME_NOT_FOUND);
+
+    /* 6. Virtual memory. */
+    PVOID base = 0;
+    SIZE_T size = 0x3000;
+    ULONG old = 0;
+    CHECK(NtAllocateVirtualMemory(NtCurrentProcess(), &base, 0, &size, MEM_COMMIT | MEM_RESERVE,
+                                  PAGE_READWRITE) == STATUS_SUCCESS);
+    CHECK(base == (PVOID)0x01000000 && size == 0x3000);
+    ((volatile char *)base)[0x2fff] = 1;
+    CHECK(NtProtectVirtualMemory(NtCurrentProcess(), &base, &size, PAGE_READONLY, &old) == STATUS_SUCCESS);
+    CHECK(old == PAGE_READWRITE);
+    /* A read-only buffer is no place for a read's data. */
+    CHECK(NtQueryInformationProcess(NtCurrentProcess(), ProcessBasicInformation, base, sizeof pbi, 0) ==
+          STATUS_ACCESS_VIOLATION);
+    size = 0;
+    CHECK(NtFreeVirtualMemory(NtCurrentProcess(), &base, &size, MEM_RELEASE) == STATUS_SUCCESS);
+    CHECK(base == (PVOID)0x01000000 && size == 0x3000);
+
+    /* 7. A section: create, map, use, unmap, close. */
+    HANDLE section = 0;
+    LARGE_INTEGER maximum;
+    maximum.QuadPart = 0x2000;
+    PVOID view = 0;
+    SIZE_T view_size = 0;
+    CHECK(NtCreateSection(&section, SECTION_ALL_ACCESS, 0, &maximum, PAGE_READWRITE, SEC_COMMIT, 0) ==
+          STATUS_SUCCESS);
+    CHECK(section == (HANDLE)0x1c);
+    CHECK(NtMapViewOfSection(section, NtCurrentProcess(), &view, 0, 0, 0, &view_size, ViewUnmap, 0,
+                             PAGE_READWRITE) == STATUS_SUCCESS);
+    CHECK(view == (PVOID)0x01010000 && view_size == 0x2000);
+    ((volatile char *)view)[0x1000] = 2;
+    CHECK(NtUnmapViewOfSection(NtCurrentProcess(), view) == STATUS_SUCCESS);
+    CHECK(NtClose(section) == STATUS_SUCCESS);
+
+    /* 8. A second thread. */
+    HANDLE thread = 0;
+    PS_ATTRIBUTE_LIST attributes;
+    SIZE_T returned = 0;
+    attributes.TotalLength = sizeof(SIZE_T) + sizeof(PS_ATTRIBUTE);
+    attributes.Attributes[0].Attribute = PS_ATTRIBUTE_CLIENT_ID;
+    attributes.Attributes[0].Size = sizeof(CLIENT_ID);
+    attributes.Attributes[0].ValuePtr = &worker_cid;
+    attributes.Attributes[0].ReturnLength = &returned;
+    CHECK(NtCreateThreadEx(&thread, THREAD_ALL_ACCESS, 0, NtCurrentProcess(), (PVOID)worker, (PVOID)0x5678, 0, 0,
+                           0, 0, &attributes) == STATUS_SUCCESS);
+    CHECK(thread == (HANDLE)0x1c && (ULONG_PTR)worker_cid.UniqueProcess == 0x1a4 &&
+          (ULONG_PTR)worker_cid.UniqueThread == 0x1b4 && returned == sizeof(CLIENT_ID));
+    CHECK(NtYieldExecution() == STATUS_SUCCESS); /* the worker runs until it yields */
+    CHECK(NtWaitForSingleObject(thread, 0, 0) == STATUS_WAIT_0);
+    CHECK(NtClose(thread) == STATUS_SUCCESS);
+
+    /* 9. A second process. */
+    static const WCHAR image[] = u"\\??\\C:\\vmscope\\child.exe";
+    RTL_USER_PROCESS_PARAMETERS params;
+    PS_CREATE_INFO create_info;
+    CLIENT_ID child_cid;
+    HANDLE process = 0;
+    memset(&params, 0, sizeof params);
+    params.MaximumLength = params.Length = sizeof params;
+    params.Flags = 1; /* RTL_USER_PROC_PARAMS_NORMALIZED */
+    init_string(&params.ImagePathName, image);
+    init_string(&params.CommandLine, u"child.exe 42");
+    memset(&create_info, 0, sizeof create_info);
+    create_info.Size = sizeof create_info;
+    create_info.State = PsCreateInitialState;
+    attributes.TotalLength = sizeof(SIZE_T) + 2 * sizeof(PS_ATTRIBUTE);
+    attributes.Attributes[0].Attribute = PS_ATTRIBUTE_IMAGE_NAME;
+    attributes.Attributes[0].Size = sizeof image - 2;
+    attributes.Attributes[0].ValuePtr = (PVOID)image;
+    attributes.Attributes[0].ReturnLength = 0;
+    attributes.Attributes[1].Attribute = PS_ATTRIBUTE_CLIENT_ID;
+    attributes.Attributes[1].Size = sizeof(CLIENT_ID);
+    attributes.Attributes[1].ValuePtr = &child_cid;
+    attributes.Attributes[1].ReturnLength = 0;
+    CHECK(NtCreateUserProcess(&process, &thread, PROCESS_ALL_ACCESS, THREAD_ALL_ACCESS, 0, 0, 0, 0, &params,
+                              &create_info, &attributes) == STATUS_SUCCESS);
+    CHECK(process == (HANDLE)0x1c && thread == (HANDLE)0x20 && create_info.State == PsCreateSuccess);
+    CHECK((ULONG_PTR)child_cid.UniqueProcess == 0x1b8 && (ULONG_PTR)child_cid.UniqueThread == 0x1bc);
+    CHECK(NtWaitForSingleObject(process, 0, 0) == STATUS_WAIT_0);
+    CHECK(NtQueryInformationProcess(process, ProcessBasicInformation, &pbi, sizeof pbi, 0) == STATUS_SUCCESS);
+    CHECK(pbi.ExitStatus == 0x2a && pbi.UniqueProcessId == 0x1b8 && pbi.InheritedFromUniqueProcessId == 0x1a4);
+    CHECK(NtClose(thread) == STATUS_SUCCESS);
+    CHECK(NtClose(process) == STATUS_SUCCESS);
+    /* What the child wrote. */
+    CHECK(open_file(&h, FILE_GENERIC_READ, u"\\??\\C:\\vmscope\\child.txt", &iosb) == STATUS_SUCCESS);
+    CHECK(NtReadFile(h, 0, 0, 0, &iosb, buffer, sizeof buffer, 0, 0) == STATUS_SUCCESS);
+    CHECK(iosb.Information == 29 && same(buffer, "written by the child process\n", 29));
+    CHECK(NtClose(h) == STATUS_SUCCESS);
+
+    /* 10. The end, as RtlExitUserProcess does it. */
+    NtTerminateProcess(0, RESULT());
+    NtTerminateProcess(NtCurrentProcess(), RESULT());
+    return 0;
+}
