@@ -25,4 +25,21 @@ record() { # NAME WORKLOAD [QEMU ARGS...]
 record linux-basic basic
 record linux-basic-smp2 basic -smp 2
 record linux-i386-sysenter i386 -cpu qemu64,vendor=GenuineIntel
+
+# The synthetic NT-ABI guest (tests/guest/nt-synthetic): not Windows, a
+# small kernel that follows NT's conventions and service numbers.
+nt=target/guest-nt
+bash tests/guest/nt-synthetic/build.sh "$nt" >/dev/null
+record_nt() { # NAME FLAVOUR
+    local name=$1 flavour=$2
+    echo "== traces/$name.vmt (synthetic NT-ABI guest, $flavour)"
+    bash tests/guest/nt-synthetic/run.sh "$nt" "$flavour" \
+        -plugin "$plugin,out=traces/$name.vmt,level=19" >"target/$name.console" 2>&1 ||
+        { cat "target/$name.console" >&2; exit 1; }
+    grep -q "VMSCOPE-NT-DONE rc=0" "target/$name.console" ||
+        { echo "record.sh: the $flavour guest did not finish" >&2; exit 1; }
+    target/release/vmscope verify "traces/$name.vmt" | tail -1
+}
+record_nt nt-synthetic-x86 x86
+record_nt nt-synthetic-x64 x64
 ls -l traces/*.vmt

@@ -80,6 +80,46 @@ pub fn linux_guest() -> &'static PathBuf {
     })
 }
 
+/// The synthetic NT-ABI guest (both flavours), built once.
+pub fn nt_guest() -> &'static PathBuf {
+    static BUILT: OnceLock<PathBuf> = OnceLock::new();
+    BUILT.get_or_init(|| {
+        let out = target().join("guest-nt");
+        locked("e2e-guest-nt", || {
+            run(Command::new("bash")
+                .arg(root().join("tests/guest/nt-synthetic/build.sh"))
+                .arg(&out));
+        });
+        out
+    })
+}
+
+/// Boots the synthetic NT-ABI guest's `flavour` (x86, x64) with the
+/// recorder and waits for it to power off.
+pub fn record_nt(name: &str, flavour: &str, extra: &[&str]) -> Recording {
+    let dir = scratch(name);
+    let path = dir.join("trace.vmt");
+    let output = Command::new("bash")
+        .arg(root().join("tests/guest/nt-synthetic/run.sh"))
+        .arg(nt_guest())
+        .arg(flavour)
+        .args(extra)
+        .arg("-plugin")
+        .arg(plugin_arg(&path, ""))
+        .stdin(Stdio::null())
+        .output()
+        .expect("run QEMU");
+    let console = String::from_utf8_lossy(&output.stdout).into_owned()
+        + &String::from_utf8_lossy(&output.stderr);
+    assert!(
+        output.status.success() && console.contains("VMSCOPE-NT-DONE rc=0"),
+        "the synthetic NT-ABI guest ({flavour}) failed: {}\n{console}",
+        output.status
+    );
+    let trace = Trace::open(&path).expect("open the trace");
+    Recording { console, trace }
+}
+
 /// A scratch directory for one test, kept when the test fails.
 pub fn scratch(name: &str) -> PathBuf {
     let dir = target().join("e2e").join(name);
