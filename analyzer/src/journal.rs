@@ -579,6 +579,7 @@ fn windows_view<'a>(
         arch: guest.arch,
         name: info.map_or("", |i| i.name),
         args,
+        kinds: info.and_then(|i| i.args).unwrap_or(&[]),
         status: if call.outcome == Outcome::Returned {
             windows::decode::status(call)
         } else {

@@ -57,13 +57,19 @@ impl<'a> CallMemory<'a> {
     /// The bytes the kernel wrote from `address` on without a gap, at most
     /// `max`: a buffer it filled, however much of it.
     pub fn written_prefix(&self, address: u64, max: usize) -> Vec<u8> {
+        self.prefix(address, max, Direction::KernelWrite, true)
+    }
+
+    /// The bytes the kernel read from `address` on without a gap, at most
+    /// `max`.
+    pub fn read_prefix(&self, address: u64, max: usize) -> Vec<u8> {
+        self.prefix(address, max, Direction::KernelRead, false)
+    }
+
+    fn prefix(&self, address: u64, max: usize, direction: Direction, last: bool) -> Vec<u8> {
         let mut out = Vec::new();
         while out.len() < max {
-            match self.byte(
-                address.wrapping_add(out.len() as u64),
-                Direction::KernelWrite,
-                true,
-            ) {
+            match self.byte(address.wrapping_add(out.len() as u64), direction, last) {
                 Some(byte) => out.push(byte),
                 None => break,
             }

@@ -84,7 +84,11 @@ fn check_flavour(flavour: &str, abi: &str) {
 
     // Call by call: ids, names and statuses as the guest kernel logged them.
     let logged = kernel_log(&recording.console);
-    assert!(logged.len() > 50, "the kernel logged {} calls", logged.len());
+    assert!(
+        logged.len() > 50,
+        "the kernel logged {} calls",
+        logged.len()
+    );
     let journaled: Vec<Logged> = calls
         .iter()
         .map(|c| {
@@ -172,7 +176,12 @@ fn check_flavour(flavour: &str, abi: &str) {
     // The second thread and the child process, with their own handles.
     let tids: std::collections::BTreeSet<(i64, i64)> = calls
         .iter()
-        .map(|c| (c.get("pid").as_i64().unwrap(), c.get("tid").as_i64().unwrap()))
+        .map(|c| {
+            (
+                c.get("pid").as_i64().unwrap(),
+                c.get("tid").as_i64().unwrap(),
+            )
+        })
         .collect();
     assert_eq!(
         tids.into_iter().collect::<Vec<_>>(),
@@ -192,7 +201,7 @@ fn check_flavour(flavour: &str, abi: &str) {
     let procs = vmscope(&["procs"], &path);
     assert!(
         procs.starts_with(
-            "pid 420, 2 threads, exit 0\n  pid 440 (parent 420), 1 thread, exit 42\n    exec \\??\\C:\\vmscope\\child.exe [\"child.exe 42\"]\n"
+            "pid 420 (parent 412), 2 threads, exit 0\n  pid 440 (parent 420), 1 thread, exit 42\n    exec \\??\\C:\\vmscope\\child.exe [\"child.exe 42\"]\n"
         ),
         "{procs}"
     );

@@ -15,6 +15,7 @@ use super::consts::*;
 use super::decode::MAX_ARGS;
 use crate::memory::CallMemory;
 use crate::os::linux::render::{address, flags, hex, quote, xval};
+use vmscope_schema::Direction;
 
 /// How many bytes of a buffer are shown, as strace -s shows them.
 pub const MAX_STRLEN: usize = 32;
@@ -29,6 +30,9 @@ pub struct CallView<'a> {
     pub name: &'a str,
     /// Argument values as far as the trace holds them.
     pub args: [Option<u64>; MAX_ARGS],
+    /// The service's parameters and how each is shown (empty when its
+    /// prototype is unknown).
+    pub kinds: &'a [(&'static str, ArgKind)],
     pub status: Option<u32>,
     pub memory: CallMemory<'a>,
 }
@@ -127,10 +131,18 @@ pub fn render_arg(kind: ArgKind, index: usize, call: &CallView<'_>) -> String {
         CreateDisposition => xval(value & 0xffff_ffff, CREATE_DISPOSITION, "FILE_???"),
         CreateOptions => flags(value & 0xffff_ffff, CREATE_OPTIONS, None),
         BufIn(i) => match len(i) {
-            Some(n) => buffer_in(call, value, n),
+            Some(n) => structure(call, Direction::KernelRead, value, n)
+                .unwrap_or_else(|| buffer_in(call, value, n)),
             None => address(value),
         },
-        BufOut(i) => buffer_out(call, value, len(i).unwrap_or(0)),
+        BufOut(i) => {
+            let n = len(i).unwrap_or(0);
+            let failed = call.status.is_none_or(super::decode::failed);
+            match structure(call, Direction::KernelWrite, value, n) {
+                Some(text) if !failed => text,
+                _ => buffer_out(call, value, n),
+            }
+        }
         ULongOut => written_word(call, value, 4, |v| v.to_string()),
         ULongIn => match call.memory.read_word(value, 4) {
             Some(v) if value != 0 => format!("[{v}]"),
@@ -385,6 +397,231 @@ fn buffer_in(call: &CallView<'_>, at: u64, len: u64) -> String {
     }
 }
 
+/// The argument of this call with this kind, if it has one.
+fn value_of(call: &CallView<'_>, kind: ArgKind) -> Option<u64> {
+    let index = call.kinds.iter().position(|(_, k)| *k == kind)?;
+    call.arg(index)
+}
+
+/// The longest a decoded structure is looked at: the fixed part of every
+/// structure below and a name of a few hundred characters.
+const MAX_STRUCT: usize = 1024;
+
+/// A buffer whose layout the call's information class (or value type)
+/// says, decoded from the bytes the kernel read or wrote; None when the
+/// class is not one decoded here or the bytes are not all there.
+fn structure(call: &CallView<'_>, direction: Direction, at: u64, len: u64) -> Option<String> {
+    if at == 0 {
+        return None;
+    }
+    let limit = len.min(MAX_STRUCT as u64) as usize;
+    let bytes = match direction {
+        Direction::KernelWrite => call.memory.written_prefix(at, limit),
+        Direction::KernelRead => call.memory.read_prefix(at, limit),
+    };
+    let p = call.ptr_size();
+    if let Some(class) = value_of(call, ArgKind::FileInfoClass) {
+        return file_information(class, &bytes);
+    }
+    if let Some(class) = value_of(call, ArgKind::ProcessInfoClass) {
+        return (class == 0)
+            .then(|| process_basic_information(&bytes, p))
+            .flatten();
+    }
+    if let Some(class) = value_of(call, ArgKind::ThreadInfoClass) {
+        return (class == 0)
+            .then(|| thread_basic_information(&bytes, p))
+            .flatten();
+    }
+    if let Some(class) = value_of(call, ArgKind::KeyValueInfoClass) {
+        return key_value_information(class, &bytes);
+    }
+    if let Some(class) = value_of(call, ArgKind::MemoryInfoClass) {
+        return (class == 0)
+            .then(|| memory_basic_information(&bytes, p))
+            .flatten();
+    }
+    if let Some(kind) = value_of(call, ArgKind::RegType) {
+        // NtSetValueKey's Data: as its type says, all of it or nothing.
+        return (bytes.len() as u64 == len).then(|| registry_data(kind as u32, &bytes));
+    }
+    None
+}
+
+fn le(bytes: &[u8], at: usize, size: usize) -> Option<u64> {
+    let field = bytes.get(at..at.checked_add(size)?)?;
+    let mut word = [0u8; 8];
+    word[..size].copy_from_slice(field);
+    Some(u64::from_le_bytes(word))
+}
+
+fn utf16(bytes: &[u8]) -> Vec<u16> {
+    bytes
+        .chunks_exact(2)
+        .map(|c| u16::from_le_bytes([c[0], c[1]]))
+        .collect()
+}
+
+/// FILE_*_INFORMATION of the classes programs query and set most.
+fn file_information(class: u64, b: &[u8]) -> Option<String> {
+    let i64_at = |at| le(b, at, 8).map(|v| v as i64);
+    Some(match class {
+        // FileBasicInformation: four LARGE_INTEGER times, then attributes.
+        4 => format!(
+            "{{CreationTime={}, LastAccessTime={}, LastWriteTime={}, ChangeTime={}, FileAttributes={}}}",
+            i64_at(0)?,
+            i64_at(8)?,
+            i64_at(16)?,
+            i64_at(24)?,
+            flags(le(b, 32, 4)?, FILE_ATTRIBUTES, None)
+        ),
+        // FileStandardInformation.
+        5 => format!(
+            "{{AllocationSize={}, EndOfFile={}, NumberOfLinks={}, DeletePending={}, Directory={}}}",
+            i64_at(0)?,
+            i64_at(8)?,
+            le(b, 16, 4)?,
+            bool_text(le(b, 20, 1)?),
+            bool_text(le(b, 21, 1)?)
+        ),
+        // FileNameInformation: the length in bytes, then the name.
+        9 => {
+            let length = le(b, 0, 4)? as usize;
+            let name = b.get(4..4usize.checked_add(length)?)?;
+            format!("{{FileName={}}}", quote_utf16(&utf16(name), true))
+        }
+        // FileDispositionInformation.
+        13 => format!("{{DeleteFile={}}}", bool_text(le(b, 0, 1)?)),
+        // FilePositionInformation.
+        14 => format!("{{CurrentByteOffset={}}}", i64_at(0)?),
+        // FileEndOfFileInformation.
+        20 => format!("{{EndOfFile={}}}", i64_at(0)?),
+        _ => return None,
+    })
+}
+
+fn bool_text(value: u64) -> String {
+    match value {
+        0 => "FALSE".to_string(),
+        1 => "TRUE".to_string(),
+        v => v.to_string(),
+    }
+}
+
+/// PROCESS_BASIC_INFORMATION: six pointer-sized slots.
+fn process_basic_information(b: &[u8], p: usize) -> Option<String> {
+    Some(format!(
+        "{{ExitStatus={}, PebBaseAddress={}, UniqueProcessId={}, InheritedFromUniqueProcessId={}}}",
+        status_text(le(b, 0, 4)? as u32),
+        address(le(b, p, p)?),
+        le(b, 4 * p, p)?,
+        le(b, 5 * p, p)?
+    ))
+}
+
+/// The UniqueProcessId a PROCESS_BASIC_INFORMATION holds, for the state
+/// pass.
+pub fn basic_information_pid(call: &CallView<'_>) -> Option<u64> {
+    if value_of(call, ArgKind::ProcessInfoClass)? != 0 {
+        return None;
+    }
+    let p = call.ptr_size();
+    let at = call.arg(2)?;
+    call.memory.written_word(at.checked_add(4 * p as u64)?, p)
+}
+
+/// THREAD_BASIC_INFORMATION: ExitStatus, TebBaseAddress, ClientId.
+fn thread_basic_information(b: &[u8], p: usize) -> Option<String> {
+    Some(format!(
+        "{{ExitStatus={}, TebBaseAddress={}, ClientId={{UniqueProcess={}, UniqueThread={}}}}}",
+        status_text(le(b, 0, 4)? as u32),
+        address(le(b, p, p)?),
+        le(b, 2 * p, p)?,
+        le(b, 3 * p, p)?
+    ))
+}
+
+/// KEY_VALUE_{BASIC,FULL,PARTIAL}_INFORMATION.
+fn key_value_information(class: u64, b: &[u8]) -> Option<String> {
+    let field = |at| le(b, at, 4);
+    let kind = |at| -> Option<String> { Some(xval(field(at)?, REG_TYPES, "REG_???")) };
+    Some(match class {
+        0 => {
+            let length = field(8)? as usize;
+            let name = b.get(12..12usize.checked_add(length)?)?;
+            format!(
+                "{{TitleIndex={}, Type={}, Name={}}}",
+                field(0)?,
+                kind(4)?,
+                quote_utf16(&utf16(name), true)
+            )
+        }
+        1 => {
+            let (offset, length) = (field(8)? as usize, field(12)? as usize);
+            let name_length = field(16)? as usize;
+            let name = b.get(20..20usize.checked_add(name_length)?)?;
+            let data = b.get(offset..offset.checked_add(length)?)?;
+            format!(
+                "{{TitleIndex={}, Type={}, Name={}, Data={}}}",
+                field(0)?,
+                kind(4)?,
+                quote_utf16(&utf16(name), true),
+                registry_data(field(4)? as u32, data)
+            )
+        }
+        2 => {
+            let length = field(8)? as usize;
+            let data = b.get(12..12usize.checked_add(length)?)?;
+            format!(
+                "{{TitleIndex={}, Type={}, Data={}}}",
+                field(0)?,
+                kind(4)?,
+                registry_data(field(4)? as u32, data)
+            )
+        }
+        _ => return None,
+    })
+}
+
+/// Registry data as its type says: strings as text, numbers as numbers.
+fn registry_data(kind: u32, data: &[u8]) -> String {
+    const REG_SZ: u32 = 1;
+    const REG_EXPAND_SZ: u32 = 2;
+    const REG_DWORD: u32 = 4;
+    const REG_MULTI_SZ: u32 = 7;
+    const REG_QWORD: u32 = 11;
+    match kind {
+        REG_SZ | REG_EXPAND_SZ | REG_MULTI_SZ => {
+            let mut units = utf16(data);
+            // The stored terminator is not part of the text.
+            if units.last() == Some(&0) {
+                units.pop();
+            }
+            quote_utf16(&units, data.len().is_multiple_of(2))
+        }
+        REG_DWORD if data.len() == 4 => le(data, 0, 4).unwrap_or(0).to_string(),
+        REG_QWORD if data.len() == 8 => le(data, 0, 8).unwrap_or(0).to_string(),
+        _ => quote(data, MAX_STRLEN, true),
+    }
+}
+
+/// MEMORY_BASIC_INFORMATION.
+fn memory_basic_information(b: &[u8], p: usize) -> Option<String> {
+    // x86: seven 4-byte fields; x64: three pointers, the protection (and a
+    // partition id) in the fourth slot, the size, then three ULONGs.
+    let (size_at, state_at) = (3 * p, 4 * p);
+    Some(format!(
+        "{{BaseAddress={}, AllocationBase={}, AllocationProtect={}, RegionSize={}, State={}, Protect={}, Type={}}}",
+        address(le(b, 0, p)?),
+        address(le(b, p, p)?),
+        flags(le(b, 2 * p, 4)?, PAGE_PROTECT, None),
+        le(b, size_at, p)?,
+        flags(le(b, state_at, 4)?, ALLOCATION_TYPE, None),
+        flags(le(b, state_at + 4, 4)?, PAGE_PROTECT, None),
+        flags(le(b, state_at + 8, 4)?, ALLOCATION_TYPE, None)
+    ))
+}
+
 /// What the kernel wrote into a buffer of `len` bytes: as much as it
 /// wrote from the start, cut like strace -s.
 fn buffer_out(call: &CallView<'_>, at: u64, len: u64) -> String {
@@ -575,6 +812,9 @@ mod tests {
         s.encode_utf16().flat_map(u16::to_le_bytes).collect()
     }
 
+    // (The module's own `utf16` turns bytes into units; the tests go the
+    // other way.)
+
     fn view<'a>(arch: Arch, runs: &'a [MemoryRun], args: &[u64]) -> CallView<'a> {
         let mut all = [None; MAX_ARGS];
         for (i, a) in args.iter().enumerate() {
@@ -584,6 +824,7 @@ mod tests {
             arch,
             name: "NtOpenFile",
             args: all,
+            kinds: &[],
             status: Some(0),
             memory: CallMemory::new(runs),
         }
@@ -647,6 +888,44 @@ mod tests {
         assert_eq!(render_arg(ArgKind::UnicodeString, 2, &v), "0x5000");
         // A stacked argument the trace does not hold.
         assert_eq!(render_arg(ArgKind::UnicodeString, 3, &v), "?");
+    }
+
+    #[test]
+    fn information_classes_are_decoded_from_what_the_kernel_wrote() {
+        let mut standard = vec![];
+        standard.extend(4096u64.to_le_bytes());
+        standard.extend(20u64.to_le_bytes());
+        standard.extend(1u32.to_le_bytes());
+        standard.extend([0, 1, 0, 0]);
+        assert_eq!(
+            file_information(5, &standard).unwrap(),
+            "{AllocationSize=4096, EndOfFile=20, NumberOfLinks=1, DeletePending=FALSE, Directory=TRUE}"
+        );
+        // Cut short: not decoded (the caller shows the bytes instead).
+        assert_eq!(file_information(5, &standard[..20]), None);
+        assert_eq!(file_information(99, &standard), None);
+        let mut partial = vec![];
+        for w in [0u32, 1, 10] {
+            partial.extend(w.to_le_bytes());
+        }
+        partial.extend(utf16("Test\0"));
+        assert_eq!(
+            key_value_information(2, &partial).unwrap(),
+            r#"{TitleIndex=0, Type=REG_SZ, Data="Test"}"#
+        );
+        // A DataLength past the bytes is not followed.
+        partial[8] = 200;
+        assert_eq!(key_value_information(2, &partial), None);
+        assert_eq!(registry_data(4, &7u32.to_le_bytes()), "7");
+        assert_eq!(registry_data(3, b"\x01\x02"), r#""\1\2""#);
+        let mut basic = vec![];
+        for w in [0x103u64, 0x7ffdf000, 1, 8, 0x1a4, 0x19c] {
+            basic.extend(w.to_le_bytes());
+        }
+        assert_eq!(
+            process_basic_information(&basic, 8).unwrap(),
+            "{ExitStatus=0x103 STATUS_PENDING, PebBaseAddress=0x7ffdf000, UniqueProcessId=420, InheritedFromUniqueProcessId=412}"
+        );
     }
 
     #[test]

@@ -39,6 +39,8 @@ pub struct HandleEntry {
     pub name: Arc<str>,
     /// The process a Process handle refers to, by its pid.
     pub pid: Option<i64>,
+    /// A process this handle's call created whose pid is not known yet.
+    creator: Option<Created>,
     /// Index into `WindowsState::handles` of this handle's lifetime.
     pub lifetime: usize,
 }
@@ -57,7 +59,7 @@ struct Teb {
 }
 
 /// A process some call created, not yet seen running.
-#[derive(Clone, Debug)]
+#[derive(Clone, Debug, PartialEq, Eq)]
 struct Created {
     parent: usize,
     image: Option<String>,
@@ -295,6 +297,10 @@ impl WindowsState {
                 self.count_io(process, info.name == "NtReadFile", view);
                 return;
             }
+            "NtQueryInformationProcess" => {
+                self.learn_basic_information(process, view);
+                return;
+            }
             _ => {}
         }
         // An opener: a handle written, a name from the object attributes.
@@ -322,6 +328,16 @@ impl WindowsState {
                 })
             });
         let mut pid = None;
+        // A process made without saying its pid: learnt when the caller
+        // asks for its ProcessBasicInformation.
+        let mut creator = None;
+        if matches!(info.name, "NtCreateProcess" | "NtCreateProcessEx") {
+            creator = Some(Created {
+                parent: process,
+                image: None,
+                command_line: None,
+            });
+        }
         if matches!(info.name, "NtCreateUserProcess" | "NtCreateThreadEx") {
             let list = args
                 .iter()
@@ -336,6 +352,13 @@ impl WindowsState {
                 let (image, command_line) = parameters
                     .map(|at| render::image_and_command_line(view, at))
                     .unwrap_or_default();
+                if client.is_none() {
+                    creator = Some(Created {
+                        parent: process,
+                        image: image.clone(),
+                        command_line: command_line.clone(),
+                    });
+                }
                 if let Some((child_pid, child_tid)) = client {
                     let child_pid = child_pid as i64;
                     pid = Some(child_pid);
@@ -380,6 +403,51 @@ impl WindowsState {
         self.open(
             process, thread, new_handle, kind, name, pid, call.seq, info.name,
         );
+        let new_handle = self.normalize(new_handle);
+        if let Some(creator) = creator
+            && let Some(entry) = self.tables[process].handles.get_mut(&new_handle)
+        {
+            entry.creator = Some(creator);
+        }
+    }
+
+    /// ProcessBasicInformation says a process's pid and its parent's: of
+    /// the caller (NtCurrentProcess), or of the process behind a handle, such
+    /// as one NtCreateProcessEx made, whose pid no other output says.
+    fn learn_basic_information(&mut self, process: usize, view: &CallView<'_>) {
+        let (Some(handle), Some(pid)) = (view.args[0], render::basic_information_pid(view)) else {
+            return;
+        };
+        let pid = pid as i64;
+        let p = self.pointer_size() as u64;
+        let parent = view.args[2]
+            .and_then(|at| view.memory.written_word(at + 5 * p, p as usize))
+            .map(|v| v as i64);
+        if render::is_current_process(self.arch, handle) {
+            let me = &mut self.processes[process];
+            if me.pid.is_none() {
+                me.pid = Some(pid);
+            }
+            if me.ppid.is_none() {
+                me.ppid = parent;
+            }
+            return;
+        }
+        let handle = self.normalize(handle);
+        let Some(entry) = self.tables[process].handles.get_mut(&handle) else {
+            return;
+        };
+        if entry.kind != "Process" || entry.pid.is_some() {
+            return;
+        }
+        entry.pid = Some(pid);
+        let name: Arc<str> = format!("Process {pid}{}", &entry.name["Process".len()..]).into();
+        entry.name = name.clone();
+        self.handles[entry.lifetime].path = name.to_string();
+        // The caller made it, if no one else is known to have.
+        if let Some(creator) = entry.creator.take() {
+            self.created.entry(pid).or_insert(creator);
+        }
     }
 
     fn pointer_size(&self) -> usize {
@@ -440,6 +508,7 @@ impl WindowsState {
                 kind,
                 name: name.into(),
                 pid,
+                creator: None,
                 lifetime,
             },
         );
