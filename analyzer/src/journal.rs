@@ -203,6 +203,8 @@ struct Pending {
     call: Box<Call>,
     /// Set for a Windows guest's call.
     windows: Option<windows::Guest>,
+    /// For restart_syscall: the call it resumes.
+    resuming: Option<&'static str>,
     abi: &'static str,
     pid: Option<i64>,
     tid: Option<i64>,
@@ -470,6 +472,14 @@ fn prepare(call: Box<Call>, state: &mut LinuxState) -> Pending {
         }
     }
     state.apply(&call, thread, info, &view);
+    let mut resuming = None;
+    if let Some(info) = info {
+        if call.outcome == Outcome::Restarted {
+            state.note_restart(thread, info.name);
+        } else if info.name == "restart_syscall" && !call.resumed {
+            resuming = state.take_restart(thread);
+        }
+    }
     let returns_fd = info.is_some_and(|i| {
         matches!(
             i.name,
@@ -500,6 +510,7 @@ fn prepare(call: Box<Call>, state: &mut LinuxState) -> Pending {
         abi: view.abi.name(),
         call,
         windows: None,
+        resuming,
         pid,
         tid,
         thread: label,
@@ -549,6 +560,7 @@ fn prepare_windows(call: Box<Call>, state: &mut WindowsState, guest: &windows::G
         abi: windows::decode::abi(guest, wow64).name(),
         call,
         windows: Some(*guest),
+        resuming: None,
         pid,
         tid,
         thread: label,
@@ -680,10 +692,17 @@ fn record(pending: &Pending) -> Record {
         return record_windows(pending, guest);
     }
     let call = &pending.call;
-    let view: CallView<'_> = decode::view(call);
+    let mut view: CallView<'_> = decode::view(call);
     let nr = decode::nr(&call.entry);
     let info = decode::info(view.abi, nr);
     let name = info.map_or_else(|| format!("syscall_{nr:#x}"), |i| i.name.to_string());
+    // A restarted call returned its ERESTART* code, whatever rax holds
+    // when the kernel sends it back to the entry instruction: what it
+    // filled in is not shown.
+    let restart = (call.outcome == Outcome::Restarted).then(|| decode::restart_code(call, &name));
+    if restart.is_some() {
+        view.ret = restart;
+    }
     let shown = info.map_or(0, |info| shown_args(info.name, info.args.len(), &view.args));
     let args: Vec<ArgOut> = match info {
         Some(info) => info
@@ -717,6 +736,17 @@ fn record(pending: &Pending) -> Record {
             })
             .collect(),
     };
+    let mut args = args;
+    if let Some(interrupted) = pending.resuming {
+        // As strace shows it.
+        args.push(ArgOut {
+            name: "",
+            raw: 0,
+            text: format!("<... resuming interrupted {interrupted} ...>"),
+            path: None,
+            out: false,
+        });
+    }
     let complete = call.exit.is_some();
     let ret = if call.outcome == Outcome::Returned {
         view.ret
@@ -727,10 +757,14 @@ fn record(pending: &Pending) -> Record {
     let errno = ret
         .filter(|&r| (-4095..0).contains(&r))
         .and_then(|r| render::errno_name(-r));
-    let ret_text = match call.outcome {
-        Outcome::Returned => render::render_return(&name, &view),
-        Outcome::Restarted => "? (restarted by the kernel)".to_string(),
-        Outcome::Unfinished | Outcome::NoExit => "?".to_string(),
+    let (ret_text, errno) = match call.outcome {
+        Outcome::Returned => (render::render_return(&name, &view), errno),
+        // As strace shows it: the ERESTART* code the kernel returned.
+        Outcome::Restarted => (
+            render::render_return(&name, &view),
+            restart.and_then(|code| render::errno_name(-code)),
+        ),
+        Outcome::Unfinished | Outcome::NoExit => ("?".to_string(), errno),
     };
     Record {
         seq: call.seq,

@@ -246,3 +246,69 @@ fn journal_matches_strace_for_the_32bit_workload() {
         &["-cpu", "qemu64,vendor=GenuineIntel"],
     );
 }
+
+/// Calls the kernel restarts are shown as strace shows them: the
+/// interrupted call with its ERESTART* code, then the call again (a
+/// handled signal with SA_RESTART) or restart_syscall resuming it (a
+/// sleep stopped and continued).
+#[test]
+fn restarted_calls_show_their_restart_codes() {
+    let recording = record_linux("restart", "restart", "", &[]);
+    assert!(recording.console.contains("restart: ok"));
+    let (vmscope, _) = binaries();
+    let output = Command::new(vmscope)
+        .args(["syscalls", "--format", "strace"])
+        .arg(recording.trace.path().unwrap())
+        .output()
+        .unwrap();
+    assert!(output.status.success());
+    let journal = String::from_utf8(output.stdout).unwrap();
+    // The program's own lines, by its pid (the one whose comm it is).
+    let pid = journal
+        .lines()
+        .find(|l| l.contains("execve(\"/bin/vmscope-restart\""))
+        .and_then(|l| l.split_whitespace().next())
+        .expect("the program's execve")
+        .to_string();
+    let mine: Vec<&str> = journal
+        .lines()
+        .filter(|l| l.split_whitespace().next() == Some(pid.as_str()))
+        .map(|l| l[6..].trim_end())
+        .collect();
+    let at = |prefix: &str| {
+        mine.iter()
+            .position(|l| l.starts_with(prefix))
+            .unwrap_or_else(|| panic!("no {prefix} in\n{}", mine.join("\n")))
+    };
+    let read = at("read(3, ");
+    assert!(
+        mine[read].ends_with("= ? ERESTARTSYS (To be restarted if SA_RESTART is set)"),
+        "{}",
+        mine[read]
+    );
+    // Its buffer is shown as the address: the kernel filled nothing.
+    assert!(mine[read].starts_with("read(3, 0x"), "{}", mine[read]);
+    assert!(
+        mine[read + 1..]
+            .iter()
+            .any(|l| l.starts_with("rt_sigreturn("))
+    );
+    assert!(
+        mine[read + 1..]
+            .iter()
+            .any(|l| l.starts_with("read(3, \"x\", 1)") && l.ends_with("= 1"))
+    );
+    let sleep = at("clock_nanosleep(CLOCK_REALTIME, 0, {tv_sec=0, tv_nsec=600000000}");
+    assert!(
+        mine[sleep].ends_with("= ? ERESTART_RESTARTBLOCK (Interrupted by signal)"),
+        "{}",
+        mine[sleep]
+    );
+    assert!(
+        mine[sleep + 1..].iter().any(|l| l
+            .starts_with("restart_syscall(<... resuming interrupted clock_nanosleep ...>)")
+            && l.ends_with("= 0")),
+        "{}",
+        mine.join("\n")
+    );
+}

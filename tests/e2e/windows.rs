@@ -13,6 +13,8 @@ use vmscope_e2e::*;
 /// One call as the guest kernel logged it: pid, tid, service name (or
 /// `syscall_0x..` for an unknown number), status (None: did not return).
 type Logged = (i64, i64, String, Option<i64>);
+/// A call's name and status, in a thread's order.
+type Outcome = (String, Option<i64>);
 
 fn hex(text: &str) -> i64 {
     i64::from_str_radix(text.trim_start_matches("0x"), 16).expect("hex")
@@ -104,8 +106,7 @@ fn check_flavour(flavour: &str, abi: &str) {
     // entry order: a blocking call (a wait) lands elsewhere between
     // threads, never within one.
     let per_thread = |calls: &[Logged]| {
-        let mut threads: std::collections::BTreeMap<(i64, i64), Vec<(String, Option<i64>)>> =
-            Default::default();
+        let mut threads: std::collections::BTreeMap<(i64, i64), Vec<Outcome>> = Default::default();
         for (pid, tid, name, status) in calls {
             threads
                 .entry((*pid, *tid))

@@ -151,6 +151,7 @@ build vmscope-loop loop.c
 build vmscope-hostile hostile.c
 build vmscope-hostile32 hostile.c -m32
 build vmscope-stress stress.c -pthread
+build vmscope-restart restart.c
 build vmscope-i386 basic.c -m32 -pthread
 build vmscope-child32 child.c -m32
 

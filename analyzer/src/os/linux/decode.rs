@@ -102,6 +102,39 @@ pub fn ret(call: &Call) -> Option<i64> {
     })
 }
 
+/// The ERESTART* code of a call the kernel restarted (its exit resumes
+/// at the entry instruction), as a negative errno. ERESTART_RESTARTBLOCK
+/// is in the registers: the exit resumes with the number of
+/// restart_syscall in rax. The others restart alike, so which one it was
+/// is the one the kernel's code returns for that call: ERESTARTNOINTR
+/// from fork and clone, ERESTARTNOHAND from the calls that wait for a
+/// signal or poll, ERESTARTSYS from the rest.
+pub fn restart_code(call: &Call, name: &str) -> i64 {
+    const ERESTARTSYS: i64 = 512;
+    const ERESTARTNOINTR: i64 = 513;
+    const ERESTARTNOHAND: i64 = 514;
+    const ERESTART_RESTARTBLOCK: i64 = 516;
+    let restart_syscall = match abi(&call.entry) {
+        Abi::X86_64 => 219,
+        Abi::I386 => 0,
+    };
+    let resumes_with = call
+        .exit
+        .as_ref()
+        .map(|(_, _, exit)| exit.regs.rax & 0xffff_ffff);
+    let code = if resumes_with == Some(restart_syscall) && nr(&call.entry) != restart_syscall {
+        ERESTART_RESTARTBLOCK
+    } else {
+        match name {
+            "fork" | "vfork" | "clone" | "clone3" => ERESTARTNOINTR,
+            "pause" | "rt_sigsuspend" | "sigsuspend" | "poll" | "ppoll" | "ppoll_time64"
+            | "select" | "_newselect" | "pselect6" | "pselect6_time64" => ERESTARTNOHAND,
+            _ => ERESTARTSYS,
+        }
+    };
+    -code
+}
+
 /// Everything the renderer needs about a call.
 pub fn view(call: &Call) -> CallView<'_> {
     let memory = CallMemory::new(&call.memory);
@@ -110,5 +143,50 @@ pub fn view(call: &Call) -> CallView<'_> {
         args: args(&call.entry, &memory),
         ret: ret(call),
         memory,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::threads::{Outcome, ThreadKey};
+
+    fn restarted(nr: u64, resumes_with: u64) -> Call {
+        let entry = SyscallEvent {
+            mechanism: Mechanism::Syscall,
+            cs: 0x33,
+            regs: vmscope_schema::GeneralRegisters {
+                rax: nr,
+                ..Default::default()
+            },
+            ..Default::default()
+        };
+        let mut exit = entry;
+        exit.regs.rax = resumes_with;
+        Call {
+            seq: 1,
+            vcpu: 0,
+            thread: ThreadKey {
+                space: 0,
+                pointer: 0,
+            },
+            entry,
+            exit: Some((2, 0, exit)),
+            memory: Vec::new(),
+            outcome: Outcome::Restarted,
+            resumed: false,
+        }
+    }
+
+    #[test]
+    fn restarted_calls_say_their_restart_code() {
+        // read (0) restarted with its own number back in rax.
+        assert_eq!(restart_code(&restarted(0, 0), "read"), -512);
+        // clock_nanosleep (230) resuming as restart_syscall (219).
+        assert_eq!(restart_code(&restarted(230, 219), "clock_nanosleep"), -516);
+        assert_eq!(restart_code(&restarted(7, 7), "poll"), -514);
+        assert_eq!(restart_code(&restarted(56, 56), "clone"), -513);
+        // restart_syscall itself restarted is not a restart block.
+        assert_eq!(restart_code(&restarted(219, 219), "restart_syscall"), -512);
     }
 }

@@ -64,6 +64,9 @@ pub struct LinuxState {
     forks: HashMap<u64, Fork>,
     pub handles: Vec<Handle>,
     pipes: u64,
+    /// Per thread, the call the kernel last restarted: what a following
+    /// restart_syscall resumes.
+    restarted: HashMap<usize, &'static str>,
 }
 
 const AT_FDCWD: i64 = -100;
@@ -78,6 +81,16 @@ impl LinuxState {
 
     pub fn processes(&self) -> &[Process] {
         &self.processes
+    }
+
+    /// Notes that the kernel restarted `name` in `thread`.
+    pub fn note_restart(&mut self, thread: usize, name: &'static str) {
+        self.restarted.insert(thread, name);
+    }
+
+    /// The call a restart_syscall of `thread` resumes, if it was seen.
+    pub fn take_restart(&mut self, thread: usize) -> Option<&'static str> {
+        self.restarted.remove(&thread)
     }
 
     pub fn thread(&self, index: usize) -> &ThreadInfo {
