@@ -736,7 +736,7 @@ fn record(pending: &Pending) -> Record {
             })
             .collect(),
     };
-    let mut args = args;
+    let mut args = join_halves(args, &name, view.abi, &view.memory);
     if let Some(interrupted) = pending.resuming {
         // As strace shows it.
         args.push(ArgOut {
@@ -787,6 +787,66 @@ fn record(pending: &Pending) -> Record {
         resumed: call.resumed,
         restarted: call.outcome == Outcome::Restarted,
     }
+}
+
+/// A 64-bit value the i386 ABI passes in two registers is one argument,
+/// as strace shows it: `pread64(3, "...", 10, 4294967296)` from pos_lo
+/// and pos_hi, `_llseek`'s offset_high and offset_low, and its result the
+/// kernel writes. On x86_64 the `_h` half of preadv/pwritev's offset is
+/// unused and not shown.
+fn join_halves(
+    mut args: Vec<ArgOut>,
+    call: &str,
+    abi: Abi,
+    memory: &crate::memory::CallMemory<'_>,
+) -> Vec<ArgOut> {
+    const JOINED: &[(&str, &str, &str)] = &[
+        ("pos_lo", "pos_hi", "pos"),
+        ("pos_l", "pos_h", "pos"),
+        ("offset_lo", "offset_hi", "offset"),
+        ("length_lo", "length_hi", "length"),
+        ("len_lo", "len_hi", "len"),
+        ("nbytes_lo", "nbytes_hi", "nbytes"),
+        ("offset_low", "offset_high", "offset"),
+    ];
+    let mut i = 0;
+    while i + 1 < args.len() {
+        let pair = JOINED.iter().find(|(lo, hi, _)| {
+            (args[i].name == *lo && args[i + 1].name == *hi)
+                || (args[i].name == *hi && args[i + 1].name == *lo)
+        });
+        let Some(&(lo_name, _, name)) = pair else {
+            i += 1;
+            continue;
+        };
+        let (lo, hi) = if args[i].name == lo_name {
+            (args[i].raw, args[i + 1].raw)
+        } else {
+            (args[i + 1].raw, args[i].raw)
+        };
+        let value = match abi {
+            Abi::I386 => ((hi & 0xffff_ffff) << 32) | (lo & 0xffff_ffff),
+            Abi::X86_64 => lo,
+        };
+        args[i] = ArgOut {
+            name,
+            raw: value,
+            text: (value as i64).to_string(),
+            path: None,
+            out: false,
+        };
+        args.remove(i + 1);
+        i += 1;
+    }
+    // _llseek's result: the loff_t the kernel wrote.
+    if call == "_llseek"
+        && let Some(result) = args.iter_mut().find(|a| a.name == "result")
+        && let Some(value) = memory.written_word(result.raw, 8)
+    {
+        result.text = format!("[{}]", value as i64);
+        result.out = true;
+    }
+    args
 }
 
 /// How many of a call's arguments strace shows: it leaves out those the
@@ -994,4 +1054,73 @@ fn push_json_string(out: &mut String, s: &str) {
         }
     }
     out.push('"');
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use vmscope_schema::{Direction, MemoryRun};
+
+    fn arg(name: &'static str, raw: u64) -> ArgOut {
+        ArgOut {
+            name,
+            raw,
+            text: raw.to_string(),
+            path: None,
+            out: false,
+        }
+    }
+
+    fn shown(args: &[ArgOut]) -> Vec<(&str, String)> {
+        args.iter().map(|a| (a.name, a.text.clone())).collect()
+    }
+
+    #[test]
+    fn halves_of_a_64_bit_argument_are_one() {
+        let memory = crate::memory::CallMemory::default();
+        let pread = vec![
+            arg("fd", 3),
+            arg("buf", 0x1000),
+            arg("count", 10),
+            arg("pos_lo", 0x10),
+            arg("pos_hi", 1),
+        ];
+        assert_eq!(
+            shown(&join_halves(pread, "pread64", Abi::I386, &memory)),
+            [
+                ("fd", "3".to_string()),
+                ("buf", "4096".to_string()),
+                ("count", "10".to_string()),
+                ("pos", "4294967312".to_string())
+            ]
+        );
+        // x86_64's preadv: the low half holds it all.
+        let preadv = vec![arg("vlen", 1), arg("pos_l", 7), arg("pos_h", 9)];
+        assert_eq!(
+            shown(&join_halves(preadv, "preadv", Abi::X86_64, &memory)),
+            [("vlen", "1".to_string()), ("pos", "7".to_string())]
+        );
+        // _llseek: high first, and the result the kernel wrote.
+        let runs = [MemoryRun {
+            address: 0x2000,
+            direction: Direction::KernelWrite,
+            bytes: 0x1_0000_0000u64.to_le_bytes().to_vec(),
+            thread: Default::default(),
+        }];
+        let memory = crate::memory::CallMemory::new(&runs);
+        let llseek = vec![
+            arg("fd", 3),
+            arg("offset_high", 1),
+            arg("offset_low", 0),
+            arg("result", 0x2000),
+        ];
+        assert_eq!(
+            shown(&join_halves(llseek, "_llseek", Abi::I386, &memory)),
+            [
+                ("fd", "3".to_string()),
+                ("offset", "4294967296".to_string()),
+                ("result", "[4294967296]".to_string())
+            ]
+        );
+    }
 }
