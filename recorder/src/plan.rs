@@ -60,8 +60,9 @@ pub fn decode(bytes: &[u8], vaddr: u64) -> Option<Instruction> {
     None
 }
 
-/// The role of an instruction at `vaddr`; `kernel` says whether the
-/// address lies in kernel space.
+/// The role of an instruction; `kernel` says whether it lies in kernel
+/// space while memory callbacks are on (false for every instruction with
+/// mem=none and before the first system call).
 pub fn classify(insn: &Instruction, kernel: bool) -> Role {
     let exit = |mechanism, wide, iret_slot| Role::Exit {
         mechanism,
@@ -80,15 +81,19 @@ pub fn classify(insn: &Instruction, kernel: bool) -> Role {
         Code::Iretw => exit(Mechanism::Iret, false, 2),
         Code::Iretd => exit(Mechanism::Iret, false, 4),
         Code::Iretq => exit(Mechanism::Iret, true, 8),
-        Code::Mov_cr_r64 | Code::Mov_cr_r32 if insn.op0_register() == Register::CR3 => {
+        // The tracked context only stamps memory runs, which only kernel
+        // code records: elsewhere (mem=none, the first phase, user code)
+        // it is taken from each entry's registers, and a callback on
+        // every swapgs would be two more per call for nothing.
+        Code::Mov_cr_r64 | Code::Mov_cr_r32 if kernel && insn.op0_register() == Register::CR3 => {
             Role::ContextWrite(ContextWrite::Cr3(insn.op1_register()))
         }
-        Code::Wrmsr => Role::ContextWrite(ContextWrite::Wrmsr),
-        Code::Swapgs => Role::ContextWrite(ContextWrite::Swapgs),
-        Code::Wrfsbase_r32 | Code::Wrfsbase_r64 => {
+        Code::Wrmsr if kernel => Role::ContextWrite(ContextWrite::Wrmsr),
+        Code::Swapgs if kernel => Role::ContextWrite(ContextWrite::Swapgs),
+        Code::Wrfsbase_r32 | Code::Wrfsbase_r64 if kernel => {
             Role::ContextWrite(ContextWrite::FsBase(insn.op0_register()))
         }
-        Code::Wrgsbase_r32 | Code::Wrgsbase_r64 => {
+        Code::Wrgsbase_r32 | Code::Wrgsbase_r64 if kernel => {
             Role::ContextWrite(ContextWrite::GsBase(insn.op0_register()))
         }
         _ if kernel && may_touch_user(insn) => Role::MayTouchUser,
@@ -209,6 +214,11 @@ mod tests {
             role(&[0xf3, 0x48, 0x0f, 0xae, 0xd7], KERNEL, true),
             Role::ContextWrite(ContextWrite::FsBase(Register::RDI))
         );
+        // Without memory callbacks (mem=none, before the first call, user
+        // code) nothing needs the tracked context.
+        assert_eq!(role(&[0x0f, 0x01, 0xf8], KERNEL, false), Role::Other);
+        assert_eq!(role(&[0x0f, 0x22, 0xd8], KERNEL, false), Role::Other);
+        assert_eq!(role(&[0x0f, 0x30], KERNEL, false), Role::Other);
     }
 
     #[test]
