@@ -3,12 +3,19 @@
 //! conventions, service numbers and structure layouts). Its kernel logs
 //! every service it ran, with the caller's ids and the status; the journal
 //! of the recording must say the same, call by call, and decode the
-//! paper's journal, the handles and the processes.
+//! paper's journal, the handles and the processes, the calls made through
+//! int 0x2e (x86) and by the WOW64 process (x64), and show the hostile
+//! calls as they were, never with a made-up string.
 
 use std::process::Command;
 
 use vmscope_e2e::json::{self, Value};
 use vmscope_e2e::*;
+use vmscope_schema::Mechanism;
+
+/// The WOW64 process of the x64 flavour (wow64.exe) and its thread.
+const WOW64_PID: i64 = 0x1c0;
+const WOW64_TID: i64 = 0x1c4;
 
 /// One call as the guest kernel logged it: pid, tid, service name (or
 /// `syscall_0x..` for an unknown number), status (None: did not return).
@@ -82,7 +89,22 @@ fn check_flavour(flavour: &str, abi: &str) {
     let recording = record_nt(&format!("windows-{flavour}"), flavour, &[]);
     let path = recording.trace.path().unwrap().to_path_buf();
     let calls = journal(&path);
-    assert!(calls.iter().all(|c| c.get("abi").as_str() == Some(abi)));
+    // Every call with the flavour's ABI, but the WOW64 process's (x64):
+    // 32-bit code entering through 64-bit code, told by its TEB32 at fs.
+    for call in &calls {
+        let expected = if call.get("pid").as_i64() == Some(WOW64_PID) {
+            "windows-wow64"
+        } else {
+            abi
+        };
+        assert_eq!(
+            call.get("abi").as_str(),
+            Some(expected),
+            "{} of pid {:?}",
+            call.get("name").as_str().unwrap_or("?"),
+            call.get("pid").as_i64()
+        );
+    }
 
     // Call by call: ids, names and statuses as the guest kernel logged them.
     let logged = kernel_log(&recording.console);
@@ -156,6 +178,52 @@ fn check_flavour(flavour: &str, abi: &str) {
         Some(r"File \SystemRoot\bootstat.dat")
     );
 
+    // The same three calls again: on x86 entered by int 0x2e (arguments
+    // at edx, back by iretd), on x64 by syscall. Decoded alike.
+    let raw = vmscope_e2e::calls(&recording.trace);
+    let int2e: Vec<&Call> = raw
+        .iter()
+        .filter(|c| c.entry.mechanism == Mechanism::Int2e)
+        .collect();
+    if flavour == "x86" {
+        assert_eq!(int2e.len(), 3, "int 0x2e entries");
+        for call in &int2e {
+            let exit = call.exit.as_ref().expect("an int 0x2e call returns");
+            assert_eq!(exit.mechanism, Mechanism::Iret);
+            assert_eq!(exit.user_pc, call.entry.user_pc);
+        }
+        let seqs: Vec<i64> = int2e.iter().map(|c| c.entry_seq as i64).collect();
+        let journaled: Vec<i64> = calls[4..7]
+            .iter()
+            .map(|c| c.get("seq").as_i64().unwrap())
+            .collect();
+        assert_eq!(journaled, seqs, "the int 0x2e calls are calls 4 to 6");
+    } else {
+        assert!(int2e.is_empty());
+    }
+    for (first, again) in calls[1..4].iter().zip(&calls[4..7]) {
+        assert_eq!(first.get("name").as_str(), again.get("name").as_str());
+        assert_eq!(first.get("status").as_str(), again.get("status").as_str());
+        assert_eq!(
+            first.get("ret_path").as_str(),
+            again.get("ret_path").as_str()
+        );
+        let texts = |c: &Value| -> Vec<(String, String, Option<String>)> {
+            c.get("args")
+                .as_array()
+                .iter()
+                .map(|a| {
+                    (
+                        a.get("name").as_str().unwrap().to_string(),
+                        a.get("text").as_str().unwrap().to_string(),
+                        a.get("path").as_str().map(str::to_string),
+                    )
+                })
+                .collect()
+        };
+        assert_eq!(texts(first), texts(again));
+    }
+
     // Failures, by status name, unsigned.
     let failed = |name: &str, status: &str| {
         calls.iter().any(|c| {
@@ -166,6 +234,7 @@ fn check_flavour(flavour: &str, abi: &str) {
     assert!(failed("NtClose", "STATUS_INVALID_HANDLE"));
     assert!(failed("NtOpenFile", "STATUS_ACCESS_VIOLATION"));
     assert!(failed("syscall_0xfff", "STATUS_INVALID_SYSTEM_SERVICE"));
+    check_hostile(&calls, flavour);
     let missing = calls
         .iter()
         .find(|c| text_of(c, "ObjectAttributes").contains("missing.txt"))
@@ -184,10 +253,11 @@ fn check_flavour(flavour: &str, abi: &str) {
             )
         })
         .collect();
-    assert_eq!(
-        tids.into_iter().collect::<Vec<_>>(),
-        vec![(0x1a4, 0x1b0), (0x1a4, 0x1b4), (0x1b8, 0x1bc)]
-    );
+    let mut expected = vec![(0x1a4, 0x1b0), (0x1a4, 0x1b4), (0x1b8, 0x1bc)];
+    if flavour == "x64" {
+        expected.push((WOW64_PID, WOW64_TID));
+    }
+    assert_eq!(tids.into_iter().collect::<Vec<_>>(), expected);
     let files = vmscope(&["files"], &path);
     for expected in [
         r"pid 420    handle 0x1c File \SystemRoot\bootstat.dat  opened by NtOpenFile",
@@ -199,13 +269,180 @@ fn check_flavour(flavour: &str, abi: &str) {
         assert!(files.contains(expected), "files lacks {expected}:\n{files}");
     }
     assert!(files.contains("1 reads (4 bytes)"));
-    let procs = vmscope(&["procs"], &path);
+    // The open whose name had Length > MaximumLength succeeded: its
+    // handle has no name, not a made-up one.
     assert!(
-        procs.starts_with(
-            "pid 420 (parent 412), 2 threads, exit 0\n  pid 440 (parent 420), 1 thread, exit 42\n    exec \\??\\C:\\vmscope\\child.exe [\"child.exe 42\"]\n"
-        ),
-        "{procs}"
+        files.contains("pid 420    handle 0x1c File  opened by NtOpenFile"),
+        "{files}"
     );
+    if flavour == "x64" {
+        let expected =
+            r"pid 448    handle 0x1c File \??\C:\vmscope\wow64.txt  opened by NtCreateFile";
+        assert!(files.contains(expected), "files lacks {expected}:\n{files}");
+    }
+    let procs = vmscope(&["procs"], &path);
+    let mut expected = String::from(
+        "pid 420 (parent 412), 2 threads, exit 0\n  pid 440 (parent 420), 1 thread, exit 42\n    exec \\??\\C:\\vmscope\\child.exe [\"child.exe 42\"]\n",
+    );
+    if flavour == "x64" {
+        expected.push_str(
+            "  pid 448 (parent 420), 1 thread, exit 50\n    exec \\??\\C:\\vmscope\\wow64.exe [\"wow64.exe\"]\n",
+        );
+    }
+    assert!(procs.starts_with(&expected), "{procs}");
+
+    // The WOW64 process's calls, decoded from the 64-bit structures its
+    // gate made: the file it wrote, the status it ended with.
+    if flavour == "x64" {
+        let wow64: Vec<&Value> = calls
+            .iter()
+            .filter(|c| c.get("pid").as_i64() == Some(WOW64_PID))
+            .collect();
+        let names: Vec<&str> = wow64
+            .iter()
+            .map(|c| c.get("name").as_str().unwrap())
+            .collect();
+        assert_eq!(
+            names,
+            [
+                "NtCreateFile",
+                "NtWriteFile",
+                "NtClose",
+                "NtTerminateProcess",
+                "NtTerminateProcess"
+            ]
+        );
+        assert_eq!(
+            text(wow64[0], "ObjectAttributes"),
+            r#"{ObjectName="\??\C:\vmscope\wow64.txt", Attributes=OBJ_CASE_INSENSITIVE}"#
+        );
+        assert_eq!(text(wow64[0], "FileHandle"), "[0x1c]");
+        assert_eq!(text(wow64[1], "Buffer"), r#""written by 32-bit code\n""#);
+        assert_eq!(text(wow64[4], "ProcessHandle"), "NtCurrentProcess");
+        assert_eq!(text(wow64[4], "ExitStatus"), "0x32");
+    }
+}
+
+/// The hostile calls of the workload's part 10: each with the status the
+/// guest kernel gave (checked call by call above) and shown as it was:
+/// a bad UNICODE_STRING raw, with `/* bad Length */` where its lengths
+/// are impossible, or as its address; never as a string the kernel did
+/// not read.
+fn check_hostile(calls: &[Value], flavour: &str) {
+    let (kernel, limit, win32k) = if flavour == "x64" {
+        ("0xfffff80000000000", "syscall_0x1d9", "syscall_0x100f")
+    } else {
+        ("0x80000000", "syscall_0x191", "syscall_0x1032")
+    };
+    let start = calls
+        .iter()
+        .position(|c| {
+            c.get("name").as_str() == Some("NtAllocateVirtualMemory")
+                && text_of(c, "RegionSize") == "[4096]"
+        })
+        .expect("the hostile part's page");
+    let hostile = &calls[start + 1..];
+    let opens: Vec<&Value> = hostile
+        .iter()
+        .filter(|c| c.get("name").as_str() == Some("NtOpenFile"))
+        .take(6)
+        .collect();
+    let name_of = |c: &Value| text(c, "ObjectAttributes").to_string();
+    let status_of = |c: &Value| c.get("status").as_str().unwrap_or("").to_string();
+    // a. Length > MaximumLength: NT opened it, the journal says the
+    // lengths are bad and shows no text.
+    assert!(
+        name_of(opens[0]).starts_with("{ObjectName={Length=48, MaximumLength=2, Buffer=0x"),
+        "{}",
+        name_of(opens[0])
+    );
+    assert!(name_of(opens[0]).contains("} /* bad Length */, Attributes="));
+    assert_eq!(status_of(opens[0]), "STATUS_SUCCESS");
+    assert_eq!(text(opens[0], "FileHandle"), "[0x1c]");
+    // b. A Buffer in kernel space, never read.
+    assert_eq!(
+        name_of(opens[1]),
+        format!(
+            "{{ObjectName={{Length=16, MaximumLength=18, Buffer={kernel}}}, Attributes=OBJ_CASE_INSENSITIVE}}"
+        )
+    );
+    assert_eq!(status_of(opens[1]), "STATUS_ACCESS_VIOLATION");
+    // c. An odd Length.
+    assert!(
+        name_of(opens[2]).starts_with("{ObjectName={Length=7, MaximumLength=50, Buffer=0x"),
+        "{}",
+        name_of(opens[2])
+    );
+    assert!(name_of(opens[2]).contains("} /* bad Length */, Attributes="));
+    assert_eq!(status_of(opens[2]), "STATUS_OBJECT_NAME_INVALID");
+    // d, e. Length 0xfffe (refused unread) and 0xfffc (read up to the
+    // unmapped page): the 16 bytes read are not shown as the name.
+    assert_eq!(
+        name_of(opens[3]),
+        "{ObjectName={Length=65534, MaximumLength=65534, Buffer=0x1020ff0}, Attributes=OBJ_CASE_INSENSITIVE}"
+    );
+    assert_eq!(status_of(opens[3]), "STATUS_OBJECT_NAME_INVALID");
+    assert_eq!(
+        name_of(opens[4]),
+        "{ObjectName={Length=65532, MaximumLength=65534, Buffer=0x1020ff0}, Attributes=OBJ_CASE_INSENSITIVE}"
+    );
+    assert_eq!(status_of(opens[4]), "STATUS_ACCESS_VIOLATION");
+    // f. An unmapped ObjectName pointer: its address.
+    assert_eq!(
+        name_of(opens[5]),
+        "{ObjectName=0x1021000, Attributes=OBJ_CASE_INSENSITIVE}"
+    );
+    assert_eq!(status_of(opens[5]), "STATUS_ACCESS_VIOLATION");
+    for open in &opens[1..] {
+        // Nothing written: no handle, no IO_STATUS_BLOCK.
+        assert!(text(open, "FileHandle").starts_with("0x"));
+        assert!(text(open, "IoStatusBlock").starts_with("0x"));
+    }
+    // g. NtReadFile of 0x7fffffff bytes: refused before anything is
+    // written, the buffer shown by its address.
+    let read = hostile
+        .iter()
+        .find(|c| text_of(c, "Length") == "2147483647")
+        .expect("the huge read");
+    assert_eq!(read.get("name").as_str(), Some("NtReadFile"));
+    assert_eq!(status_of(read), "STATUS_ACCESS_VIOLATION");
+    assert_eq!(text(read, "Buffer"), "0x1020fc0");
+    assert!(text(read, "IoStatusBlock").starts_with("0x"));
+    // h. A handle never opened.
+    let bad_handle = hostile
+        .iter()
+        .find(|c| text_of(c, "FileHandle") == "0xdeadbeef")
+        .expect("the read of 0xdeadbeef");
+    assert_eq!(status_of(bad_handle), "STATUS_INVALID_HANDLE");
+    assert!(arg(bad_handle, "FileHandle").get("path").as_str().is_none());
+    // i. NtWriteFile of 0x10000000 bytes: the kernel read the 32 bytes
+    // before the unmapped page and failed.
+    let write = hostile
+        .iter()
+        .find(|c| text_of(c, "Length") == "268435456")
+        .expect("the huge write");
+    assert_eq!(write.get("name").as_str(), Some("NtWriteFile"));
+    assert_eq!(write.get("ret").as_i64(), Some(0xc000_00e8)); // STATUS_INVALID_USER_BUFFER
+    assert_eq!(
+        text(write, "Buffer"),
+        r#""32 bytes before unmapped memory\n"..."#
+    );
+    // j. NtClose of a pseudo-handle.
+    let close = hostile
+        .iter()
+        .find(|c| {
+            c.get("name").as_str() == Some("NtClose") && text_of(c, "Handle") == "NtCurrentProcess"
+        })
+        .expect("NtClose(NtCurrentProcess())");
+    assert_eq!(status_of(close), "STATUS_INVALID_HANDLE");
+    // k. Past the end of the table, and the win32k table.
+    for name in [limit, win32k] {
+        let call = hostile
+            .iter()
+            .find(|c| c.get("name").as_str() == Some(name))
+            .unwrap_or_else(|| panic!("no {name}"));
+        assert_eq!(status_of(call), "STATUS_INVALID_SYSTEM_SERVICE");
+    }
 }
 
 fn text_of(call: &Value, name: &str) -> String {

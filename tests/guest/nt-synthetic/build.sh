@@ -64,12 +64,19 @@ user_image() {
     [ "$arch" = x86 ] && emulation=elf_i386
     "$CC" "${common[@]}" "$@" -c "$here/common/workload.c" -o "$work/u_workload.o"
     "$CC" "${common[@]}" "$@" -c "$here/$arch/stubs.S" -o "$work/u_stubs.o"
-    "$LD" -m "$emulation" -r -o "$work/user_r.o" "$work/u_workload.o" "$work/u_stubs.o"
+    local objects=("$work/u_workload.o" "$work/u_stubs.o")
+    if [ "$arch" = x64 ]; then
+        # The WOW64 process's 32-bit code and its gate (.code32 in an x64 object).
+        "$CC" "${common[@]}" "$@" -c "$here/x64/wow64.S" -o "$work/u_wow64.o"
+        objects+=("$work/u_wow64.o")
+    fi
+    "$LD" -m "$emulation" -r -o "$work/user_r.o" "${objects[@]}"
     local undefined
     undefined=$("$NM" -u "$work/user_r.o" || true)
     [ -z "$undefined" ] || die "user image has undefined symbols: $undefined"
     local keep=(-G parent_main -G child_main -G RtlUserThreadStart)
     [ "$arch" = x86 ] && keep+=(-G KiFastSystemCall -G KiFastSystemCallRet)
+    [ "$arch" = x64 ] && keep+=(-G wow64_start)
     "$OBJCOPY" --prefix-alloc-sections=.user "${keep[@]}" "$work/user_r.o" "$work/user.o"
 }
 

@@ -41,6 +41,7 @@ gen() {
             for (i = 1; i <= n; i++) wanted[names[i]] = 1
             next
         }
+        $col != "" { services++ }
         ($1 in wanted) {
             if ($col == "") { print "no number for " $1 > "/dev/stderr"; exit 1 }
             printf "#define NR_%s %s\n", $1, $col
@@ -48,6 +49,9 @@ gen() {
         }
         END {
             for (s in wanted) if (!(s in found)) { print "missing " s > "/dev/stderr"; exit 1 }
+            # The table is dense (numbers 0 .. n-1): n is its limit, the
+            # first number past its end.
+            printf "#define NT_SERVICE_LIMIT 0x%04x /* services in the table */\n", services
         }' "$csv" | sort
     echo "#endif"
 }

@@ -125,7 +125,17 @@ pub fn render_arg(kind: ArgKind, index: usize, call: &CallView<'_>) -> String {
             _ => address(value),
         },
         LargeIntegerOut => written_word(call, value, 8, |v| (v as i64).to_string()),
-        AccessMask => access_mask(call.name, value as u32),
+        AccessMask => {
+            // The parameter's name says the object type where a service
+            // takes two (NtCreateUserProcess's ThreadDesiredAccess).
+            let param = call.kinds.get(index).map_or("", |(name, _)| *name);
+            let object = if param.contains("Thread") || param.contains("Process") {
+                param
+            } else {
+                call.name
+            };
+            access_mask(object, value as u32)
+        }
         FileAttributes => flags(value & 0xffff_ffff, FILE_ATTRIBUTES, None),
         ShareAccess => flags(value & 0xffff_ffff, SHARE_ACCESS, None),
         CreateDisposition => xval(value & 0xffff_ffff, CREATE_DISPOSITION, "FILE_???"),
@@ -183,7 +193,9 @@ fn class(value: u64, names: &[&str], first: u64) -> String {
 
 /// Specific rights by the object type the service's name says, then the
 /// standard and generic ones.
-pub fn access_mask(service: &str, mask: u32) -> String {
+/// `object` is the service's name or, where it says more, the parameter's.
+pub fn access_mask(object: &str, mask: u32) -> String {
+    let service = object;
     let specific = if service.contains("File") {
         FILE_ACCESS
     } else if service.contains("Key") {

@@ -396,6 +396,8 @@ impl WindowsState {
             }
         }
         let name = match name {
+            // A name the kernel read as empty (or refused) names nothing.
+            Some(name) if name.is_empty() => kind.to_string(),
             Some(name) if name.starts_with(kind) => name,
             Some(name) => format!("{kind} {name}"),
             None => kind.to_string(),

@@ -12,7 +12,11 @@
  * through a pointer in a register, while the call is in flight: the
  * recorder sees exactly those bytes. Pointers are validated first (range
  * below USER_LIMIT and page mapped); a bad one gives
- * STATUS_ACCESS_VIOLATION without being touched.
+ * STATUS_ACCESS_VIOLATION without being touched. Where NT probes only the
+ * range and then copies under SEH (a UNICODE_STRING's buffer, NtWriteFile's
+ * buffer), the copy goes page by page and stops at the first unmapped
+ * page, where NT's would fault: the bytes before it are read, and the
+ * kernel itself never faults.
  */
 #include <stdarg.h>
 
@@ -44,6 +48,13 @@
 #define ALLOC_GRANULARITY 0x10000UL
 #define PEB_ADDRESS 0x7ffdf000UL
 #define TEB_TOP 0x7ffdf000UL /* slot k: TEB_TOP - (k + 1) * TEB_SIZE */
+/* A WOW64 process (x64): its PEB32 below the PEB, then its threads' TEB
+ * pairs (TEB64 two pages, TEB32 one page), and a 32-bit stack beside
+ * each thread's 64-bit one. */
+#define PEB32_ADDRESS 0x7ffde000UL
+#define WOW64_TEB_TOP 0x7ffde000UL /* slot k: - (k + 1) * WOW64_TEB_SIZE */
+#define WOW64_TEB_SIZE 0x3000UL
+#define USER_STACK32_OFFSET 0x80000UL
 
 #define STATUS_PENDING ((NTSTATUS)0x00000103)
 #define STATUS_OBJECT_PATH_SYNTAX_BAD ((NTSTATUS)0xC000003B)
@@ -339,6 +350,8 @@ struct process {
     int used, exited;
     ULONG pid, parent_pid;
     uptr space, peb;
+    int wow64;  /* runs 32-bit code (x64 only) */
+    uptr peb32; /* its PEB32, if so */
     char image[NAME_MAX];
     struct handle_entry handles[MAX_HANDLES];
     struct vad vads[MAX_VADS];
@@ -356,7 +369,8 @@ struct thread {
     int state, slot;
     ULONG tid;
     struct process *process;
-    uptr teb;
+    uptr teb;   /* x64: the TEB64 (gs); x86: the TEB (fs) */
+    uptr teb32; /* a WOW64 thread's TEB32 (fs on x64), else 0 */
     struct object *object, *waiting_for;
     NTSTATUS exit_status;
     char detail[320];
@@ -464,11 +478,18 @@ static NTSTATUS handle_close(struct process *p, uptr h)
 /* ------------------------------------------------------------------ */
 /* User memory: the only code that touches it.                         */
 
+/* ProbeForRead's check: the range lies below the user limit and does not
+ * wrap. No page is looked at. */
+static int user_range_below_limit(uptr p, uptr len)
+{
+    return len == 0 || (p < USER_LIMIT && len <= USER_LIMIT - p);
+}
+
 static int user_range_ok(uptr p, uptr len, int write)
 {
     if (len == 0)
         return 1;
-    if (p >= USER_LIMIT || len > USER_LIMIT - p)
+    if (!user_range_below_limit(p, len))
         return 0;
     for (uptr va = p & ~(PAGE - 1); va < p + len; va += PAGE)
         if (!arch_user_page_ok(current->process->space, va, write))
@@ -514,6 +535,33 @@ static void put64(uptr p, u64 v)
 static void copy_in(void *dst, uptr user, uptr len) { memcpy(dst, (const void *)user, len); }
 static void copy_out(uptr user, const void *src, uptr len) { memcpy((void *)user, src, len); }
 
+/* A copy from user memory as NT makes it under SEH (RtlCopyMemory of a
+ * probed range): page by page, stopping where the copy would fault, at
+ * the first page that is not mapped. The first `cap` bytes go to `dst`,
+ * the rest is read and dropped. Returns how many bytes were read: less
+ * than `len` means "faulted" (the caller returns the exception's
+ * status). The range must be below the user limit. */
+static uptr copy_in_until_fault(void *dst, uptr cap, uptr user, uptr len)
+{
+    static u8 drop[PAGE];
+    uptr done = 0;
+    while (done < len) {
+        uptr at = user + done;
+        uptr chunk = PAGE - (at & (PAGE - 1));
+        if (chunk > len - done)
+            chunk = len - done;
+        if (!arch_user_page_ok(current->process->space, at & ~(PAGE - 1), 0))
+            break;
+        uptr keep = done < cap ? (cap - done < chunk ? cap - done : chunk) : 0;
+        if (keep)
+            copy_in((u8 *)dst + done, at, keep);
+        if (keep < chunk)
+            copy_in(drop, at + keep, chunk - keep);
+        done += chunk;
+    }
+    return done;
+}
+
 /* IO_STATUS_BLOCK: Status (a pointer-sized union), then Information. */
 static void write_iosb(uptr iosb, NTSTATUS status, uptr information)
 {
@@ -529,20 +577,47 @@ struct name {
     char a[NAME_MAX];
 };
 
+static void detail(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
 /* Reads a UNICODE_STRING at `us` and then Length bytes of its buffer,
- * as ObpCaptureObjectName / ProbeAndReadUnicodeString do. */
+ * with the checks of NT's ObpCaptureObjectName, in its order:
+ * ProbeAndReadUnicodeString (the structure; MaximumLength is read with it
+ * and never looked at again), ProbeForRead(Buffer, Length, sizeof(WCHAR))
+ * (alignment, then the range: a Buffer in kernel space is
+ * STATUS_ACCESS_VIOLATION and is not touched), an odd Length or 0xfffe
+ * (no room for a terminator) is STATUS_OBJECT_NAME_INVALID before the
+ * buffer is read, then RtlCopyMemory, which reads up to the first page
+ * that is not mapped and gives STATUS_ACCESS_VIOLATION there. A name
+ * longer than this kernel keeps is read whole, then refused. The
+ * kernel's log line says what it saw when it refuses. */
 static NTSTATUS capture_unicode(uptr us, struct name *n)
 {
-    PROBE_READ(us, sizeof(UNICODE_STRING));
+    if (!user_range_ok(us, sizeof(UNICODE_STRING), 0)) {
+        detail(" UNICODE_STRING %p: not readable", (void *)us);
+        return STATUS_ACCESS_VIOLATION;
+    }
     USHORT length = get16(us);
     USHORT maximum = get16(us + 2);
     uptr buffer = getptr(us + OFFSETOF(UNICODE_STRING, Buffer));
-    if ((length & 1) || length > maximum)
-        return STATUS_OBJECT_NAME_INVALID;
-    if (length >= sizeof n->w)
-        return STATUS_OBJECT_NAME_INVALID;
-    PROBE_READ(buffer, length);
-    copy_in(n->w, buffer, length);
+    const char *bad = 0;
+    NTSTATUS status = STATUS_SUCCESS;
+    uptr got = 0;
+    if (length && (buffer & 1))
+        bad = "Buffer misaligned", status = STATUS_DATATYPE_MISALIGNMENT;
+    else if (!user_range_below_limit(buffer, length))
+        bad = "Buffer not in user space, not read", status = STATUS_ACCESS_VIOLATION;
+    else if ((length & 1) || length == 0xfffe)
+        bad = "bad Length, Buffer not read", status = STATUS_OBJECT_NAME_INVALID;
+    else if ((got = copy_in_until_fault(n->w, sizeof n->w, buffer, length)) < length)
+        bad = "Buffer faults", status = STATUS_ACCESS_VIOLATION;
+    else if (length >= sizeof n->w)
+        bad = "longer than this kernel's names", status = STATUS_OBJECT_NAME_INVALID;
+    if (bad) {
+        detail(" {Length=%u, MaximumLength=%u, Buffer=%p}: %s", length, maximum, (void *)buffer, bad);
+        if (status == STATUS_ACCESS_VIOLATION && got)
+            detail(" after %lu bytes", got);
+        return status;
+    }
     n->len = length;
     int i = 0;
     for (; i < length / 2; i++)
@@ -562,7 +637,10 @@ struct attributes {
  * field, then the name, as ObpCaptureObjectCreateInformation does. */
 static NTSTATUS capture_attributes(uptr oa, struct attributes *c)
 {
-    PROBE_READ(oa, sizeof(OBJECT_ATTRIBUTES));
+    if (!user_range_ok(oa, sizeof(OBJECT_ATTRIBUTES), 0)) {
+        detail(" OBJECT_ATTRIBUTES %p: not readable", (void *)oa);
+        return STATUS_ACCESS_VIOLATION;
+    }
     if (get32(oa + OFFSETOF(OBJECT_ATTRIBUTES, Length)) != sizeof(OBJECT_ATTRIBUTES))
         return STATUS_INVALID_PARAMETER;
     c->root = getptr(oa + OFFSETOF(OBJECT_ATTRIBUTES, RootDirectory));
@@ -605,7 +683,7 @@ static void switch_to(struct thread *next)
     if (next == prev)
         return;
     current = next;
-    arch_activate(&next->start, next->process->space, next->teb, next->kstack_top,
+    arch_activate(&next->start, next->process->space, next->teb, next->teb32, next->kstack_top,
                   prev->process != next->process);
     arch_switch(&prev->ksp, next->ksp);
 }
@@ -724,17 +802,42 @@ static struct thread *thread_create(struct process *p, uptr routine, uptr param)
     t->kstack_top = (uptr)&kstacks[index][KSTACK_SIZE];
     uptr stack = USER_STACK_BASE + (uptr)t->slot * 0x100000;
     map_fresh(p, stack, USER_STACK_SIZE, 1);
-    t->teb = TEB_TOP - (uptr)(t->slot + 1) * TEB_SIZE;
-    map_fresh(p, t->teb, TEB_SIZE, 1);
+    if (p->wow64) {
+        /* TEB64 at X, TEB32 at X + 0x2000, as Windows 10 lays them out;
+         * the 32-bit code gets its own stack. */
+        t->teb = WOW64_TEB_TOP - (uptr)(t->slot + 1) * WOW64_TEB_SIZE;
+        t->teb32 = t->teb + WOW64_TEB32_OFFSET;
+        map_fresh(p, t->teb, WOW64_TEB_SIZE, 1);
+        uptr stack32 = stack + USER_STACK32_OFFSET;
+        map_fresh(p, stack32, USER_STACK_SIZE, 1);
+        u8 *teb32 = user_kva(p, t->teb32);
+        *(u32 *)(teb32 + TEB32_EXCEPTION_LIST) = 0xffffffff;
+        *(u32 *)(teb32 + TEB32_STACK_BASE) = (u32)(stack32 + USER_STACK_SIZE);
+        *(u32 *)(teb32 + TEB32_STACK_LIMIT) = (u32)stack32;
+        *(u32 *)(teb32 + TEB32_SELF) = (u32)t->teb32;
+        *(u32 *)(teb32 + TEB32_CLIENT_ID) = p->pid;
+        *(u32 *)(teb32 + TEB32_CLIENT_ID + 4) = t->tid;
+        *(u32 *)(teb32 + TEB32_PEB) = (u32)p->peb32;
+        *(u32 *)(teb32 + TEB32_WOW_TEB_OFFSET) = (u32)-WOW64_TEB32_OFFSET;
+    } else {
+        t->teb = TEB_TOP - (uptr)(t->slot + 1) * TEB_SIZE;
+        map_fresh(p, t->teb, TEB_SIZE, 1);
+    }
     u8 *teb = user_kva(p, t->teb);
     uptr *w = (uptr *)teb;
-    w[TEB_EXCEPTION_LIST / sizeof(uptr)] = sizeof(uptr) == 4 ? (uptr)-1 : 0;
+    /* x86: the end of the SEH chain; a WOW64 TEB64: its TEB32 (as Vista
+     * to 8.1 keep it there; Windows 10 reads WowTebOffset). */
+    w[TEB_EXCEPTION_LIST / sizeof(uptr)] = sizeof(uptr) == 4 ? (uptr)-1 : t->teb32;
     w[TEB_STACK_BASE / sizeof(uptr)] = stack + USER_STACK_SIZE;
     w[TEB_STACK_LIMIT / sizeof(uptr)] = stack;
     w[TEB_SELF / sizeof(uptr)] = t->teb;
     w[TEB_CLIENT_ID / sizeof(uptr)] = p->pid;
     w[TEB_CLIENT_ID / sizeof(uptr) + 1] = t->tid;
     w[TEB_PEB / sizeof(uptr)] = p->peb;
+#ifdef __x86_64__
+    if (p->wow64)
+        *(u32 *)(user_kva(p, t->teb + TEB64_WOW_TEB_OFFSET)) = WOW64_TEB32_OFFSET;
+#endif
     t->start.pc = (uptr)RtlUserThreadStart;
 #ifdef __x86_64__
     t->start.sp = stack + USER_STACK_SIZE - 8; /* as if called */
@@ -781,7 +884,7 @@ static void startup_handles(struct process *p)
     }
 }
 
-static struct process *process_create(const char *image, ULONG pid, ULONG parent)
+static struct process *process_create(const char *image, ULONG pid, ULONG parent, int wow64)
 {
     struct process *p = 0;
     for (int i = 0; i < MAX_PROCS; i++)
@@ -813,6 +916,15 @@ static struct process *process_create(const char *image, ULONG pid, ULONG parent
     uptr *peb = user_kva(p, p->peb);
     peb[PEB_IMAGE_BASE / sizeof(uptr)] = (uptr)__user_start;
     peb[PEB_PROCESS_PARAMETERS / sizeof(uptr)] = 0;
+    if (wow64) {
+        /* A PEB32 for the 32-bit code (TEB32.ProcessEnvironmentBlock). */
+        p->wow64 = 1;
+        p->peb32 = PEB32_ADDRESS;
+        map_fresh(p, p->peb32, PAGE, 1);
+        u8 *peb32 = user_kva(p, p->peb32);
+        *(u32 *)(peb32 + PEB32_IMAGE_BASE) = (u32)(uptr)__user_start;
+        *(u32 *)(peb32 + PEB32_PROCESS_PARAMETERS) = 0;
+    }
     p->object = object_new(OT_PROCESS, image);
     p->object->process = p;
     p->object->refs = 1;
@@ -1040,7 +1152,10 @@ static NTSTATUS svc_NtReadFile(const uptr *a)
     if (s)
         return s;
     PROBE_WRITE(a[4], sizeof(IO_STATUS_BLOCK));
-    PROBE_WRITE(a[5], length);
+    if (!user_range_ok(a[5], length, 1)) {
+        detail(" buffer %p %u bytes: not writable", (void *)a[5], length);
+        return STATUS_ACCESS_VIOLATION;
+    }
     u64 pos;
     if ((s = io_offset(o, a[7], &pos)))
         return s;
@@ -1076,7 +1191,10 @@ static NTSTATUS svc_NtWriteFile(const uptr *a)
     if (!(e->access & (FILE_WRITE_DATA | FILE_APPEND_DATA)))
         return STATUS_ACCESS_DENIED;
     PROBE_WRITE(a[4], sizeof(IO_STATUS_BLOCK));
-    PROBE_READ(a[5], length);
+    /* ProbeForRead(Buffer, Length): the range only; the bytes are read
+     * by the copy below. */
+    if (!user_range_below_limit(a[5], length))
+        return STATUS_ACCESS_VIOLATION;
     u64 pos;
     if ((s = io_offset(o, a[7], &pos)))
         return s;
@@ -1088,9 +1206,18 @@ static NTSTATUS svc_NtWriteFile(const uptr *a)
     detail(" (%s) %u bytes at %lu", o->name, length, (unsigned long)pos);
     if (f->dir)
         return STATUS_INVALID_DEVICE_REQUEST;
+    /* The cache manager's copy from the caller's buffer: a fault in it
+     * ends the write with STATUS_INVALID_USER_BUFFER (FsRtlNormalizeNtstatus
+     * of the access violation); nothing reaches the file here. */
+    static u8 staging[FILE_CAPACITY];
+    uptr got = copy_in_until_fault(staging, sizeof staging, a[5], length);
+    if (got < length) {
+        detail(": %lu bytes readable", got);
+        return STATUS_INVALID_USER_BUFFER;
+    }
     if (pos + length > FILE_CAPACITY)
         return STATUS_DISK_FULL;
-    copy_in(f->data + pos, a[5], length);
+    memcpy(f->data + pos, staging, length);
     if (pos + length > f->size)
         f->size = (u32)(pos + length);
     o->pos = pos + length;
@@ -1858,17 +1985,25 @@ static NTSTATUS svc_NtCreateThreadEx(const uptr *a)
     return STATUS_SUCCESS;
 }
 
-/* The images the guest can run, by file name. */
-static uptr image_entry(const char *path)
+/* The images the guest can run, by file name; *wow64 says the image is
+ * 32-bit code for a WOW64 process (x64 only). */
+static uptr image_entry(const char *path, int *wow64)
 {
     const char *base = path;
     for (const char *c = path; *c; c++)
         if (*c == '\\')
             base = c + 1;
+    *wow64 = 0;
     if (name_eq(base, "child.exe"))
         return (uptr)child_main;
     if (name_eq(base, "vmscope-nt.exe"))
         return (uptr)parent_main;
+#ifdef __x86_64__
+    if (name_eq(base, "wow64.exe")) {
+        *wow64 = 1;
+        return (uptr)wow64_start;
+    }
+#endif
     return 0;
 }
 
@@ -1919,12 +2054,13 @@ static NTSTATUS svc_NtCreateUserProcess(const uptr *a)
     struct fnode *f = file_find(path);
     if (!f)
         return STATUS_OBJECT_NAME_NOT_FOUND;
-    uptr entry = image_entry(path);
+    int wow64;
+    uptr entry = image_entry(path, &wow64);
     if (!entry)
         return STATUS_INVALID_IMAGE_FORMAT;
     ULONG pid = next_cid;
     next_cid += 4;
-    struct process *p = process_create(path, pid, current->process->pid);
+    struct process *p = process_create(path, pid, current->process->pid, wow64);
     if (!p)
         return STATUS_INSUFFICIENT_RESOURCES;
     struct thread *t = thread_create(p, entry, p->peb);
@@ -1936,7 +2072,7 @@ static NTSTATUS svc_NtCreateUserProcess(const uptr *a)
     putptr(a[1], ht);
     write_client_id(&pa, t);
     put32(a[9] + sizeof(SIZE_T), PsCreateSuccess);
-    detail(" process 0x%lx thread 0x%lx pid 0x%x tid 0x%x", hp, ht, p->pid, t->tid);
+    detail(" process 0x%lx thread 0x%lx pid 0x%x tid 0x%x%s", hp, ht, p->pid, t->tid, wow64 ? " WOW64" : "");
     return STATUS_SUCCESS;
 }
 
@@ -2084,18 +2220,34 @@ void check_user_returns(uptr sp, int depth)
     }
 }
 
-NTSTATUS nt_dispatch(ULONG nr, const uptr *regs, int nregs, uptr stack)
+NTSTATUS nt_dispatch(ULONG nr, const uptr *regs, int nregs, uptr stack, int via)
 {
+    /* The low 12 bits index a service table; the bits above choose it
+     * (x64: bit 12, x86: bits 12-13), as KiSystemCall64 / KiFastCallEntry
+     * decode eax. Table 0 is the kernel's, 1 win32k's (not here). */
+#ifdef __x86_64__
+    ULONG table = (nr >> 12) & 1;
+#else
+    ULONG table = (nr >> 12) & 3;
+#endif
+    ULONG index = nr & 0xfff;
     const struct service *svc = 0;
-    for (unsigned i = 0; i < sizeof services / sizeof services[0]; i++)
-        if (services[i].nr == nr)
+    for (unsigned i = 0; table == 0 && i < sizeof services / sizeof services[0]; i++)
+        if (services[i].nr == index)
             svc = &services[i];
     current->detail[0] = 0;
     if (!svc) {
-        kprintf("nt: pid 0x%x tid 0x%x service 0x%x -> 0x%08x STATUS_INVALID_SYSTEM_SERVICE\n",
-                current->process->pid, current->tid, nr, (ULONG)STATUS_INVALID_SYSTEM_SERVICE);
+        const char *why = table == 1 ? "the win32k table, not loaded"
+                          : table     ? "an empty table"
+                          : index >= NT_SERVICE_LIMIT ? "past the end of the table"
+                                                      : "not implemented here";
+        kprintf("nt: pid 0x%x tid 0x%x service 0x%x (%s)%s -> 0x%08x STATUS_INVALID_SYSTEM_SERVICE\n",
+                current->process->pid, current->tid, nr, why, via == VIA_INT2E ? " [int 0x2e]" : "",
+                (ULONG)STATUS_INVALID_SYSTEM_SERVICE);
         return STATUS_INVALID_SYSTEM_SERVICE;
     }
+    if (via == VIA_INT2E)
+        detail(" [int 0x2e]");
     /* Copy the arguments, as KiSystemServiceCopyArguments does: those
      * in registers, then the rest from the user stack. */
     uptr args[16];
@@ -2157,6 +2309,7 @@ static void fs_init(void)
         b->data[i] = (u8)(0xa0 + i);
     file_add(VOLUME "\\vmscope\\input.txt", 0, "input of the synthetic NT-ABI guest\n");
     file_add(VOLUME "\\vmscope\\child.exe", 0, "MZ (the synthetic NT-ABI guest's child image)");
+    file_add(VOLUME "\\vmscope\\wow64.exe", 0, "MZ (the synthetic NT-ABI guest's 32-bit image)");
     file_add(VOLUME "\\vmscope\\vmscope-nt.exe", 0, "MZ (the synthetic NT-ABI guest's image)");
 }
 
@@ -2184,12 +2337,12 @@ void kmain(void)
     shared_user_data_init();
     fs_init();
     registry_init();
-    initial_process = process_create(VOLUME "\\vmscope\\vmscope-nt.exe", 0x1a4, 0x19c);
+    initial_process = process_create(VOLUME "\\vmscope\\vmscope-nt.exe", 0x1a4, 0x19c, 0);
     struct thread *t = thread_create(initial_process, (uptr)parent_main, initial_process->peb);
     kprintf("nt: process 0x%x (%s) thread 0x%x TEB %p PEB %p\n", initial_process->pid, initial_process->image,
             t->tid, (void *)t->teb, (void *)initial_process->peb);
     current = t;
     t->state = T_RUNNING;
-    arch_activate(&t->start, initial_process->space, t->teb, t->kstack_top, 1);
+    arch_activate(&t->start, initial_process->space, t->teb, t->teb32, t->kstack_top, 1);
     arch_start_first(t->ksp);
 }

@@ -9,10 +9,15 @@
  * own (the kernel prints one line per call).
  *
  * parent_main runs in the first process (vmscope-nt.exe), worker in a
- * second thread of it, child_main in the second process (child.exe).
+ * second thread of it, child_main in the second process (child.exe). On
+ * x64, wow64_system_service is the 64-bit half of the third process's
+ * calls (wow64.exe, 32-bit code in x64/wow64.S).
  */
 #include "nt.h"
 #include "ntdll.h"
+#ifdef __x86_64__
+#include "nt_numbers_x64.h"
+#endif
 
 /* gcc may call these for structure copies; the user image has its own. */
 void *memset(void *d, int c, unsigned long n)
@@ -98,6 +103,12 @@ static NTSTATUS open_file(HANDLE *h, ACCESS_MASK access, const WCHAR *path, IO_S
     return NtOpenFile(h, access, &oa, iosb, FILE_SHARE_READ, FILE_SYNCHRONOUS_IO_NONALERT);
 }
 
+static void copy_wide(WCHAR *d, const WCHAR *s)
+{
+    while ((*d++ = *s++))
+        ;
+}
+
 static NTSTATUS create_file(HANDLE *h, const WCHAR *path, IO_STATUS_BLOCK *iosb)
 {
     UNICODE_STRING name;
@@ -109,6 +120,84 @@ static NTSTATUS create_file(HANDLE *h, const WCHAR *path, IO_STATUS_BLOCK *iosb)
 }
 
 /* ------------------------------------------------------------------ */
+
+#ifdef __x86_64__
+/* The 64-bit half of a WOW64 call, as wow64.dll's thunks do it: called by
+ * the gate (x64/wow64.S) with the x64 service number the 32-bit stub put
+ * in eax and the 32-bit arguments; widens them (pointers zero-extended,
+ * handles sign-extended so that NtCurrentProcess() stays -1), turns the
+ * 32-bit structures into 64-bit ones on this stack, calls the x64 stub
+ * (mov r10, rcx; mov eax, N; syscall) and copies the results back. The
+ * kernel reads and writes only the 64-bit structures. */
+typedef struct {
+    USHORT Length, MaximumLength;
+    ULONG Buffer;
+} UNICODE_STRING32;
+typedef struct {
+    ULONG Length, RootDirectory, ObjectName, Attributes, SecurityDescriptor, SecurityQualityOfService;
+} OBJECT_ATTRIBUTES32;
+typedef struct {
+    ULONG Status, Information;
+} IO_STATUS_BLOCK32;
+#define P32(v) ((PVOID)(ULONG_PTR)(v))
+#define H32(v) ((HANDLE)(LONG_PTR)(LONG)(v))
+
+NTSTATUS NTAPI wow64_system_service(ULONG nr, const ULONG *a);
+NTSTATUS NTAPI wow64_system_service(ULONG nr, const ULONG *a)
+{
+    IO_STATUS_BLOCK iosb;
+    NTSTATUS s;
+    switch (nr) {
+    case NR_NtCreateFile: {
+        /* FileHandle, DesiredAccess, ObjectAttributes, IoStatusBlock,
+         * AllocationSize, FileAttributes, ShareAccess, CreateDisposition,
+         * CreateOptions, EaBuffer, EaLength */
+        OBJECT_ATTRIBUTES oa, *poa = 0;
+        UNICODE_STRING name;
+        HANDLE h = 0;
+        const OBJECT_ATTRIBUTES32 *oa32 = P32(a[2]);
+        if (oa32) {
+            oa.Length = sizeof oa;
+            oa.RootDirectory = H32(oa32->RootDirectory);
+            oa.ObjectName = 0;
+            if (oa32->ObjectName) {
+                const UNICODE_STRING32 *n32 = P32(oa32->ObjectName);
+                name.Length = n32->Length;
+                name.MaximumLength = n32->MaximumLength;
+                name.Buffer = P32(n32->Buffer);
+                oa.ObjectName = &name;
+            }
+            oa.Attributes = oa32->Attributes;
+            oa.SecurityDescriptor = P32(oa32->SecurityDescriptor);
+            oa.SecurityQualityOfService = P32(oa32->SecurityQualityOfService);
+            poa = &oa;
+        }
+        s = NtCreateFile(&h, a[1], poa, &iosb, P32(a[4]), a[5], a[6], a[7], a[8], P32(a[9]), a[10]);
+        if (s >= 0) {
+            *(ULONG *)P32(a[0]) = (ULONG)(ULONG_PTR)h;
+            ((IO_STATUS_BLOCK32 *)P32(a[3]))->Status = (ULONG)iosb.Status;
+            ((IO_STATUS_BLOCK32 *)P32(a[3]))->Information = (ULONG)iosb.Information;
+        }
+        return s;
+    }
+    case NR_NtWriteFile:
+        /* FileHandle, Event, ApcRoutine, ApcContext, IoStatusBlock,
+         * Buffer, Length, ByteOffset, Key */
+        s = NtWriteFile(H32(a[0]), H32(a[1]), P32(a[2]), P32(a[3]), &iosb, P32(a[5]), a[6], P32(a[7]), P32(a[8]));
+        if (s >= 0) {
+            ((IO_STATUS_BLOCK32 *)P32(a[4]))->Status = (ULONG)iosb.Status;
+            ((IO_STATUS_BLOCK32 *)P32(a[4]))->Information = (ULONG)iosb.Information;
+        }
+        return s;
+    case NR_NtClose:
+        return NtClose(H32(a[0]));
+    case NR_NtTerminateProcess:
+        return NtTerminateProcess(H32(a[0]), (NTSTATUS)a[1]);
+    default:
+        return STATUS_INVALID_SYSTEM_SERVICE;
+    }
+}
+#endif
 
 static CLIENT_ID worker_cid;
 static char worker_buffer[64];
@@ -196,6 +285,24 @@ NTSTATUS NTAPI parent_main(PVOID peb)
     CHECK(NtReadFile(h, 0, 0, 0, &iosb, buffer, 4, &offset, 0) == STATUS_SUCCESS);
     CHECK(iosb.Information == 4 && buffer[0] == 4 && buffer[1] == 0 && buffer[2] == 0 && buffer[3] == 0);
     CHECK(NtClose(h) == STATUS_SUCCESS);
+
+    /* 2b. The same three calls again, entered by int 0x2e on x86
+     * (KiIntSystemCall: arguments at edx, return by iretd); on x64 by the
+     * same syscall stubs. */
+    {
+        UNICODE_STRING name;
+        OBJECT_ATTRIBUTES oa;
+        init_string(&name, u"\\SystemRoot\\bootstat.dat");
+        init_attributes(&oa, &name);
+        CHECK(NtOpenFileInt2e(&h, FILE_GENERIC_READ, &oa, &iosb, FILE_SHARE_READ, FILE_SYNCHRONOUS_IO_NONALERT) ==
+              STATUS_SUCCESS);
+    }
+    CHECK(h == (HANDLE)0x1c && iosb.Status == 0 && iosb.Information == FILE_OPENED);
+    buffer[0] = 0xff;
+    offset.QuadPart = 0;
+    CHECK(NtReadFileInt2e(h, 0, 0, 0, &iosb, buffer, 4, &offset, 0) == STATUS_SUCCESS);
+    CHECK(iosb.Information == 4 && buffer[0] == 4 && buffer[1] == 0 && buffer[2] == 0 && buffer[3] == 0);
+    CHECK(NtCloseInt2e(h) == STATUS_SUCCESS);
 
     /* 3. A new file: create, write, query, seek, duplicate, write through
      * the duplicate (same file object, same position), close both. */
@@ -365,7 +472,117 @@ NTSTATUS NTAPI parent_main(PVOID peb)
     CHECK(iosb.Information == 29 && same(buffer, "written by the child process\n", 29));
     CHECK(NtClose(h) == STATUS_SUCCESS);
 
-    /* 10. The end, as RtlExitUserProcess does it. */
+    /* 10. Hostile calls, as a malware sample might make them; each fails
+     * or succeeds as NT's checks decide (see the README). A page with no
+     * page after it: buffers that end at its end run into unmapped
+     * memory. */
+    PVOID page = 0;
+    SIZE_T page_size = 0x1000;
+    CHECK(NtAllocateVirtualMemory(NtCurrentProcess(), &page, 0, &page_size, MEM_COMMIT | MEM_RESERVE,
+                                  PAGE_READWRITE) == STATUS_SUCCESS);
+    CHECK(page == (PVOID)0x01020000 && page_size == 0x1000);
+    unsigned char *guard = (unsigned char *)page + 0x1000; /* not mapped */
+    static const WCHAR input_name[] = u"\\??\\C:\\vmscope\\input.txt";
+    UNICODE_STRING bad;
+    OBJECT_ATTRIBUTES bad_oa;
+    init_attributes(&bad_oa, &bad);
+    /* a. Length > MaximumLength: NT's capture of an object name never
+     * looks at MaximumLength; the open succeeds. */
+    bad.Length = sizeof input_name - 2;
+    bad.MaximumLength = 2;
+    bad.Buffer = (WCHAR *)input_name;
+    CHECK(NtOpenFile(&h, FILE_GENERIC_READ, &bad_oa, &iosb, FILE_SHARE_READ, FILE_SYNCHRONOUS_IO_NONALERT) ==
+          STATUS_SUCCESS);
+    CHECK(h == (HANDLE)0x1c);
+    CHECK(NtClose(h) == STATUS_SUCCESS);
+    h = (HANDLE)0x1234;
+    /* b. A Buffer in kernel space: ProbeForRead fails, nothing is read. */
+    bad.Length = 16;
+    bad.MaximumLength = 18;
+    bad.Buffer = (WCHAR *)kernel_pointer;
+    CHECK(NtOpenFile(&h, FILE_GENERIC_READ, &bad_oa, &iosb, FILE_SHARE_READ, FILE_SYNCHRONOUS_IO_NONALERT) ==
+          STATUS_ACCESS_VIOLATION);
+    /* c. An odd Length: STATUS_OBJECT_NAME_INVALID before the buffer is
+     * read. */
+    bad.Length = 7;
+    bad.MaximumLength = sizeof input_name;
+    bad.Buffer = (WCHAR *)input_name;
+    CHECK(NtOpenFile(&h, FILE_GENERIC_READ, &bad_oa, &iosb, FILE_SHARE_READ, FILE_SYNCHRONOUS_IO_NONALERT) ==
+          STATUS_OBJECT_NAME_INVALID);
+    /* d. Length 0xfffe, 16 bytes of buffer before the unmapped page: NT
+     * refuses 0xfffe (no room for a terminator) before reading. */
+    WCHAR *tail = (WCHAR *)(guard - 16);
+    copy_wide(tail, u"\\??\\C:\\");
+    tail[7] = u'v';
+    bad.Length = 0xfffe;
+    bad.MaximumLength = 0xfffe;
+    bad.Buffer = tail;
+    CHECK(NtOpenFile(&h, FILE_GENERIC_READ, &bad_oa, &iosb, FILE_SHARE_READ, FILE_SYNCHRONOUS_IO_NONALERT) ==
+          STATUS_OBJECT_NAME_INVALID);
+    /* e. Length 0xfffc, the same buffer: the copy reads the 16 bytes and
+     * faults on the next page. */
+    bad.Length = 0xfffc;
+    CHECK(NtOpenFile(&h, FILE_GENERIC_READ, &bad_oa, &iosb, FILE_SHARE_READ, FILE_SYNCHRONOUS_IO_NONALERT) ==
+          STATUS_ACCESS_VIOLATION);
+    /* f. An ObjectName pointer to unmapped memory. */
+    bad_oa.ObjectName = (UNICODE_STRING *)guard;
+    CHECK(NtOpenFile(&h, FILE_GENERIC_READ, &bad_oa, &iosb, FILE_SHARE_READ, FILE_SYNCHRONOUS_IO_NONALERT) ==
+          STATUS_ACCESS_VIOLATION);
+    CHECK(h == (HANDLE)0x1234);
+    /* g. NtReadFile of 0x7fffffff bytes into 64 bytes before the
+     * unmapped page: ProbeForWrite of the whole range fails first. */
+    CHECK(open_file(&h, FILE_GENERIC_READ, input_name, &iosb) == STATUS_SUCCESS);
+    CHECK(h == (HANDLE)0x1c);
+    iosb.Pointer = (PVOID)0x5a5a;
+    iosb.Information = 0x5a5a;
+    CHECK(NtReadFile(h, 0, 0, 0, &iosb, guard - 64, 0x7fffffff, 0, 0) == STATUS_ACCESS_VIOLATION);
+    CHECK(iosb.Pointer == (PVOID)0x5a5a && iosb.Information == 0x5a5a);
+    /* h. A handle that was never opened. */
+    CHECK(NtReadFile((HANDLE)0xdeadbeef, 0, 0, 0, &iosb, buffer, sizeof buffer, 0, 0) == STATUS_INVALID_HANDLE);
+    /* i. NtWriteFile of 0x10000000 bytes from 32 bytes before the
+     * unmapped page: the copy reads the 32 and faults. */
+    CHECK(create_file(&h2, u"\\??\\C:\\vmscope\\hostile.txt", &iosb) == STATUS_SUCCESS);
+    CHECK(h2 == (HANDLE)0x20);
+    memcpy(guard - 32, "32 bytes before unmapped memory\n", 32);
+    CHECK(NtWriteFile(h2, 0, 0, 0, &iosb, guard - 32, 0x10000000, 0, 0) == STATUS_INVALID_USER_BUFFER);
+    /* j. Pseudo-handles are not in the handle table. */
+    CHECK(NtClose(NtCurrentProcess()) == STATUS_INVALID_HANDLE);
+    /* k. Service numbers past the end of the table and in win32k's table
+     * (NtClose's index there, with a live handle it must not close). */
+    CHECK(VmscopeServicePastEnd() == STATUS_INVALID_SYSTEM_SERVICE);
+    CHECK(VmscopeWin32kService(h2) == STATUS_INVALID_SYSTEM_SERVICE);
+    CHECK(NtClose(h2) == STATUS_SUCCESS);
+    CHECK(NtClose(h) == STATUS_SUCCESS);
+
+#ifdef __x86_64__
+    /* 11. A WOW64 process: 32-bit code, a TEB32 at fs and a TEB64 at gs,
+     * calls through the gate (x64/wow64.S). It writes wow64.txt and ends
+     * with 0x32. */
+    static const WCHAR wow64_image[] = u"\\??\\C:\\vmscope\\wow64.exe";
+    CLIENT_ID wow64_cid;
+    memset(&params, 0, sizeof params);
+    params.MaximumLength = params.Length = sizeof params;
+    params.Flags = 1;
+    init_string(&params.ImagePathName, wow64_image);
+    init_string(&params.CommandLine, u"wow64.exe");
+    memset(&create_info, 0, sizeof create_info);
+    create_info.Size = sizeof create_info;
+    create_info.State = PsCreateInitialState;
+    attributes.Attributes[0].Size = sizeof wow64_image - 2;
+    attributes.Attributes[0].ValuePtr = (PVOID)wow64_image;
+    attributes.Attributes[1].ValuePtr = &wow64_cid;
+    CHECK(NtCreateUserProcess(&process, &thread, PROCESS_ALL_ACCESS, THREAD_ALL_ACCESS, 0, 0, 0, 0, &params,
+                              &create_info, &attributes) == STATUS_SUCCESS);
+    CHECK(process == (HANDLE)0x1c && thread == (HANDLE)0x20 && create_info.State == PsCreateSuccess);
+    CHECK((ULONG_PTR)wow64_cid.UniqueProcess == 0x1c0 && (ULONG_PTR)wow64_cid.UniqueThread == 0x1c4);
+    CHECK(NtWaitForSingleObject(process, 0, 0) == STATUS_WAIT_0);
+    CHECK(NtQueryInformationProcess(process, ProcessBasicInformation, &pbi, sizeof pbi, 0) == STATUS_SUCCESS);
+    CHECK(pbi.ExitStatus == 0x32 && pbi.UniqueProcessId == 0x1c0 && pbi.InheritedFromUniqueProcessId == 0x1a4);
+    CHECK(NtClose(thread) == STATUS_SUCCESS);
+    CHECK(NtClose(process) == STATUS_SUCCESS);
+#endif
+
+    /* 12. The end, as RtlExitUserProcess does it. */
     NtTerminateProcess(0, RESULT());
     NtTerminateProcess(NtCurrentProcess(), RESULT());
     return 0;

@@ -43,7 +43,9 @@ uptr arch_unmap(uptr space, uptr va);                   /* returns the physical 
 uptr arch_lookup(uptr space, uptr va);                  /* the physical page or 0 */
 void arch_protect(uptr space, uptr va, int writable);
 int arch_user_page_ok(uptr space, uptr va, int write);  /* mapped for user (and writable) */
-void arch_activate(struct user_start *thread, uptr space, uptr teb, uptr kstack_top, int new_space);
+/* `teb` is the user thread pointer (x64 gs, x86 fs); `teb32` the 32-bit TEB
+ * of a WOW64 thread on x64 (its fs base), else 0. */
+void arch_activate(struct user_start *thread, uptr space, uptr teb, uptr teb32, uptr kstack_top, int new_space);
 void arch_switch(uptr *save_sp, uptr new_sp);           /* assembly */
 uptr arch_initial_kstack(struct user_start *thread, uptr kstack_top);
 void arch_start_first(uptr ksp) __attribute__((noreturn));
@@ -54,10 +56,12 @@ u8 arch_inb(u16 port);
 /* Provided by the common kernel. */
 void kmain(void);
 uptr palloc(void); /* a zeroed physical page */
+/* How a call entered the kernel. */
+enum { VIA_SYSCALL, VIA_SYSENTER, VIA_INT2E };
 /* The system service dispatcher: `nr` from eax, `regs` the register
  * arguments (x64: r10 rdx r8 r9; x86: none), `stack` the user address of
  * the first stacked argument. Returns the NTSTATUS. */
-NTSTATUS nt_dispatch(ULONG nr, const uptr *regs, int nregs, uptr stack);
+NTSTATUS nt_dispatch(ULONG nr, const uptr *regs, int nregs, uptr stack, int via);
 void check_user_returns(uptr sp, int depth);
 void kprintf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 void panic(const char *fmt, ...) __attribute__((noreturn, format(printf, 1, 2)));
@@ -69,7 +73,10 @@ void *memcpy(void *d, const void *s, unsigned long n);
 extern char __user_start[], __user_end[], __user_image[];
 /* User-space entry points in the image. */
 extern char RtlUserThreadStart[], parent_main[], child_main[];
-#ifndef __x86_64__
+#ifdef __x86_64__
+/* The 64-bit start of a WOW64 thread (x64/wow64.S). */
+extern char wow64_start[];
+#else
 extern char KiFastSystemCall[], KiFastSystemCallRet[];
 #endif
 

@@ -32,4 +32,5 @@
 #define NR_NtWaitForSingleObject 0x0004
 #define NR_NtWriteFile 0x0008
 #define NR_NtYieldExecution 0x0046
+#define NT_SERVICE_LIMIT 0x01d9 /* services in the table */
 #endif

@@ -32,4 +32,5 @@
 #define NR_NtWaitForSingleObject 0x0187
 #define NR_NtWriteFile 0x018c
 #define NR_NtYieldExecution 0x0190
+#define NT_SERVICE_LIMIT 0x0191 /* services in the table */
 #endif

@@ -68,5 +68,25 @@ NTSTATUS NTAPI NtWriteFile(HANDLE FileHandle, HANDLE Event, PVOID ApcRoutine, PV
 NTSTATUS NTAPI NtYieldExecution(void);
 /* A stub like the others with a number no service has (0x0fff). */
 NTSTATUS NTAPI VmscopeInvalidService(void);
+/* The first number past the end of the kernel's table (NT_SERVICE_LIMIT). */
+NTSTATUS NTAPI VmscopeServicePastEnd(void);
+/* 0x1000 | NtClose's number: NtClose's index in the win32k table. */
+NTSTATUS NTAPI VmscopeWin32kService(HANDLE Handle);
+
+#ifdef __x86_64__
+/* x64 has no int 0x2e form here: the same calls go through the syscall
+ * stubs. */
+#define NtOpenFileInt2e NtOpenFile
+#define NtReadFileInt2e NtReadFile
+#define NtCloseInt2e NtClose
+#else
+/* The same services entered by int 0x2e (KiIntSystemCall). */
+NTSTATUS NTAPI NtOpenFileInt2e(HANDLE *FileHandle, ACCESS_MASK DesiredAccess, OBJECT_ATTRIBUTES *ObjectAttributes,
+                               IO_STATUS_BLOCK *IoStatusBlock, ULONG ShareAccess, ULONG OpenOptions);
+NTSTATUS NTAPI NtReadFileInt2e(HANDLE FileHandle, HANDLE Event, PVOID ApcRoutine, PVOID ApcContext,
+                               IO_STATUS_BLOCK *IoStatusBlock, PVOID Buffer, ULONG Length,
+                               LARGE_INTEGER *ByteOffset, ULONG *Key);
+NTSTATUS NTAPI NtCloseInt2e(HANDLE Handle);
+#endif
 
 #endif

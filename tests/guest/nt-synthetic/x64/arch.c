@@ -4,7 +4,8 @@
  * selectors, the TSS, the syscall MSRs, 4-level page tables, and the
  * per-thread state a switch changes (cr3, the kernel stack, and the user
  * gs base = the TEB, kept in KERNEL_GS_BASE while in the kernel, as NT's
- * KiSwapContext does).
+ * KiSwapContext does; for a WOW64 thread also the fs base = its TEB32,
+ * in FS_BASE and in the 0x53 descriptor).
  */
 #include "arch.h"
 
@@ -13,6 +14,7 @@
 #define MSR_LSTAR 0xc0000082
 #define MSR_CSTAR 0xc0000083
 #define MSR_FMASK 0xc0000084
+#define MSR_FS_BASE 0xc0000100
 #define MSR_GS_BASE 0xc0000101
 #define MSR_KERNEL_GS_BASE 0xc0000102
 
@@ -214,7 +216,7 @@ int arch_user_page_ok(uptr space, uptr va, int write)
     return e && (*e & (PTE_P | PTE_U)) == (PTE_P | PTE_U) && (!write || (*e & PTE_W));
 }
 
-void arch_activate(struct user_start *thread, uptr space, uptr teb, uptr kstack_top, int new_space)
+void arch_activate(struct user_start *thread, uptr space, uptr teb, uptr teb32, uptr kstack_top, int new_space)
 {
     (void)thread;
     if (new_space)
@@ -223,6 +225,11 @@ void arch_activate(struct user_start *thread, uptr space, uptr teb, uptr kstack_
     tss.rsp0 = kstack_top;
     /* In the kernel the user gs base waits in KERNEL_GS_BASE for swapgs. */
     wrmsr(MSR_KERNEL_GS_BASE, teb);
+    /* The fs base: a WOW64 thread's TEB32, else 0. The kernel never loads
+     * fs after boot, so the value set here is the one user mode sees; the
+     * 0x53 descriptor says the same for 32-bit code that reloads fs. */
+    gdt[10] = (gdt[10] & 0x00ffff000000ffffUL) | (teb32 & 0xffffffUL) << 16 | ((teb32 >> 24) & 0xff) << 56;
+    wrmsr(MSR_FS_BASE, teb32);
 }
 
 uptr arch_initial_kstack(struct user_start *thread, uptr top)
@@ -248,5 +255,5 @@ u64 nt_syscall64(struct syscall_frame *f)
     check_user_returns(f->rsp, 1);
     /* Arguments 5 and up: above the return address and the 0x20 bytes of
      * home space. */
-    return (u32)nt_dispatch((ULONG)f->rax, regs, 4, f->rsp + 0x28);
+    return (u32)nt_dispatch((ULONG)f->rax, regs, 4, f->rsp + 0x28, VIA_SYSCALL);
 }

@@ -25,6 +25,10 @@
     .text
 #include "services.h"
     STUB VmscopeInvalidService, 0x0fff
+    /* Numbers the kernel's table does not have: the first past its end,
+     * and NtClose's index in table 1 (win32k's; bit 12). */
+    STUB VmscopeServicePastEnd, NT_SERVICE_LIMIT
+    STUB VmscopeWin32kService, (0x1000|NR_NtClose)
 
     .globl RtlUserThreadStart
     .type RtlUserThreadStart, @function

@@ -2,7 +2,8 @@
 /*
  * The x86 architecture layer of the synthetic NT-ABI guest: NT's GDT
  * selectors (0x08 kernel code, 0x10 kernel data, 0x1b user code, 0x23
- * user data, 0x28 TSS, 0x30 KPCR fs, 0x3b TEB fs), the sysenter MSRs,
+ * user data, 0x28 TSS, 0x30 KPCR fs, 0x3b TEB fs), the sysenter MSRs and
+ * the int 0x2e gate,
  * two-level page tables (4 KiB user pages, 4 MiB kernel pages), and the
  * per-thread state a switch changes: cr3, the kernel stack (TSS esp0 and
  * SYSENTER_ESP), and the base of the 0x3b descriptor = the TEB, rewritten
@@ -19,7 +20,7 @@
 #define PTE_U 4UL
 #define PTE_ADDR 0xfffff000UL
 
-extern char KiFastCallEntry[], thread_first_run[], trap_table[];
+extern char KiFastCallEntry[], KiSystemService[], thread_first_run[], trap_table[];
 extern u32 boot_pd[1024];
 
 /* The return address sysexit uses, read by KiFastCallEntry:
@@ -120,6 +121,10 @@ void arch_init(void)
     u32 *traps = (u32 *)trap_table;
     for (int v = 0; v < 20; v++)
         idt[v] = (traps[v] & 0xffff) | 0x08ULL << 16 | 0x8eULL << 40 | (u64)(traps[v] >> 16) << 48;
+    /* int 0x2e: a 32-bit interrupt gate user mode may use (DPL 3), as
+     * NT's KiSystemService. */
+    u32 kss = (u32)KiSystemService;
+    idt[0x2e] = (kss & 0xffff) | 0x08ULL << 16 | 0xeeULL << 40 | (u64)(kss >> 16) << 48;
     __asm__ volatile("lidt %0" : : "m"(ip));
     arch_outb(0x21, 0xff);
     arch_outb(0xa1, 0xff);
@@ -190,9 +195,10 @@ int arch_user_page_ok(uptr space, uptr va, int write)
     return e && (*e & (PTE_P | PTE_U)) == (PTE_P | PTE_U) && (!write || (*e & PTE_W));
 }
 
-void arch_activate(struct user_start *thread, uptr space, uptr teb, uptr kstack_top, int new_space)
+void arch_activate(struct user_start *thread, uptr space, uptr teb, uptr teb32, uptr kstack_top, int new_space)
 {
     (void)thread;
+    (void)teb32; /* no WOW64 on x86 */
     if (new_space)
         __asm__ volatile("mov %0, %%cr3" : : "r"(space) : "memory");
     tss.esp0 = kstack_top;
@@ -218,5 +224,16 @@ u32 nt_syscall32(u32 nr, u32 user_esp)
     /* The arguments: above the return into the stub (from call [edx]) and
      * the return into its caller. */
     check_user_returns(user_esp, 2);
-    return (u32)nt_dispatch(nr, 0, 0, user_esp + 8);
+    return (u32)nt_dispatch(nr, 0, 0, user_esp + 8, VIA_SYSENTER);
+}
+
+u32 nt_syscall32_int2e(u32 nr, u32 args, u32 user_esp)
+{
+    /* KiIntSystemCall's `lea edx, [esp+8]`: the arguments are above the
+     * return into the stub (from call [edx]) and the return into its
+     * caller, at the esp of the int. */
+    check_user_returns(user_esp, 2);
+    if (args != user_esp + 8)
+        panic("int 0x2e with edx %p, not the user esp %p + 8", (void *)(uptr)args, (void *)(uptr)user_esp);
+    return (u32)nt_dispatch(nr, 0, 0, args, VIA_INT2E);
 }

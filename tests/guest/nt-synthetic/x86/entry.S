@@ -2,8 +2,9 @@
 /*
  * x86 entry points of the synthetic NT-ABI guest: the multiboot entry
  * (paging on, RAM at 0x80000000 in 4 MiB pages), the sysenter entry
- * (KiFastCallEntry, as SYSENTER_EIP), the context switch, a thread's
- * first trip to user mode, and the exception stubs.
+ * (KiFastCallEntry, as SYSENTER_EIP), the int 0x2e entry (KiSystemService,
+ * IDT vector 0x2e), the context switch, a thread's first trip to user
+ * mode, and the exception stubs.
  */
 #define KBASE 0x80000000
 #define MB_MAGIC 0x1badb002
@@ -82,6 +83,33 @@ KiFastCallEntry:
     mov 12(%esp), %ecx      /* user esp */
     sti
     sysexit
+
+/* int 0x2e from KiIntSystemCall (lea edx, [esp+8]; int 0x2e; ret):
+ * eax = the service number, edx = the address of the first argument; the
+ * CPU switched to the kernel stack (TSS esp0) and pushed the user ss,
+ * esp, eflags, cs and eip (the `ret` after `int 0x2e`). Return by iretd
+ * with eax = the NTSTATUS. */
+    .globl KiSystemService
+KiSystemService:
+    push %ebp
+    push %ebx
+    push %esi
+    push %edi
+    push %fs
+    mov $0x30, %ecx         /* KPCR */
+    mov %ecx, %fs
+    mov 32(%esp), %ecx      /* the user esp at int 0x2e */
+    push %ecx
+    push %edx
+    push %eax
+    call nt_syscall32_int2e
+    add $12, %esp
+    pop %fs                 /* 0x3b: the TEB of the thread now running */
+    pop %edi
+    pop %esi
+    pop %ebx
+    pop %ebp
+    iretl
 
 /* arch_switch(uptr *save_sp, uptr new_sp) */
     .globl arch_switch
