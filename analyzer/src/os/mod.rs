@@ -122,3 +122,43 @@ pub struct Process {
     /// bytes; from the last exec.
     pub comm: Option<Arc<str>>,
 }
+
+/// Test support: the committed `generated` (its text) is what `script`
+/// makes from `../shared/reference`. Skipped, with a message, without
+/// python3 or the reference folders named in `needs`, unless `CI` is set.
+#[cfg(test)]
+pub(crate) fn assert_generated(script: &str, needs: &[&str], committed: &str, generated: &str) {
+    use std::process::Command;
+    let repo = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("..");
+    let reference = repo.join("../shared/reference");
+    let ci = std::env::var_os("CI").is_some();
+    for sub in needs {
+        if !reference.join(sub).is_dir() {
+            assert!(!ci, "CI: no {}", reference.join(sub).display());
+            eprintln!("skipped: no {}", reference.join(sub).display());
+            return;
+        }
+    }
+    let output = match Command::new("python3")
+        .arg(repo.join(script))
+        .arg(&reference)
+        .args(["--output", "-"])
+        .output()
+    {
+        Ok(output) => output,
+        Err(e) => {
+            assert!(!ci, "CI: cannot run python3: {e}");
+            eprintln!("skipped: cannot run python3: {e}");
+            return;
+        }
+    };
+    assert!(
+        output.status.success(),
+        "{script} failed: {}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    assert!(
+        output.stdout == generated.as_bytes(),
+        "{committed} is not what the script makes: regenerate with `python3 {script}`"
+    );
+}

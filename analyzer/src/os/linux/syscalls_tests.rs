@@ -3,7 +3,6 @@
 
 use super::*;
 use std::collections::HashSet;
-use std::process::Command;
 
 type Table = &'static [Option<SyscallInfo>];
 
@@ -192,37 +191,10 @@ fn every_entry_is_well_formed() {
 /// without them the test is skipped, unless `CI` is set.
 #[test]
 fn generated_file_is_what_the_script_makes() {
-    let repo = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("..");
-    let reference = repo.join("../shared/reference");
-    let script = repo.join("analyzer/tables/linux_syscalls.py");
-    let ci = std::env::var_os("CI").is_some();
-    if !reference.join("linux-syscalls").is_dir() {
-        assert!(!ci, "CI: no {}", reference.join("linux-syscalls").display());
-        eprintln!("skipped: no {}", reference.join("linux-syscalls").display());
-        return;
-    }
-    let output = match Command::new("python3")
-        .arg(&script)
-        .arg(&reference)
-        .args(["--output", "-"])
-        .output()
-    {
-        Ok(output) => output,
-        Err(e) => {
-            assert!(!ci, "CI: cannot run python3: {e}");
-            eprintln!("skipped: cannot run python3: {e}");
-            return;
-        }
-    };
-    assert!(
-        output.status.success(),
-        "{} failed: {}",
-        script.display(),
-        String::from_utf8_lossy(&output.stderr)
-    );
-    assert!(
-        output.stdout == include_str!("syscalls.rs").as_bytes(),
-        "analyzer/src/os/linux/syscalls.rs is not what the script makes: \
-         regenerate with `python3 analyzer/tables/linux_syscalls.py`"
+    crate::os::assert_generated(
+        "analyzer/tables/linux_syscalls.py",
+        &["linux-syscalls"],
+        "analyzer/src/os/linux/syscalls.rs",
+        include_str!("syscalls.rs"),
     );
 }

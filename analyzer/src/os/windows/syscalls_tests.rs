@@ -3,7 +3,6 @@
 
 use super::*;
 use std::collections::HashSet;
-use std::process::Command;
 
 fn release(arch: Arch, name: &str) -> &'static Release {
     RELEASES
@@ -413,39 +412,10 @@ fn every_entry_is_well_formed() {
 /// skipped, unless `CI` is set.
 #[test]
 fn generated_file_is_what_the_script_makes() {
-    let repo = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("..");
-    let reference = repo.join("../shared/reference");
-    let script = repo.join("analyzer/tables/windows_syscalls.py");
-    let ci = std::env::var_os("CI").is_some();
-    for sub in ["windows-syscalls", "windows-prototypes"] {
-        if !reference.join(sub).is_dir() {
-            assert!(!ci, "CI: no {}", reference.join(sub).display());
-            eprintln!("skipped: no {}", reference.join(sub).display());
-            return;
-        }
-    }
-    let output = match Command::new("python3")
-        .arg(&script)
-        .arg(&reference)
-        .args(["--output", "-"])
-        .output()
-    {
-        Ok(output) => output,
-        Err(e) => {
-            assert!(!ci, "CI: cannot run python3: {e}");
-            eprintln!("skipped: cannot run python3: {e}");
-            return;
-        }
-    };
-    assert!(
-        output.status.success(),
-        "{} failed: {}",
-        script.display(),
-        String::from_utf8_lossy(&output.stderr)
-    );
-    assert!(
-        output.stdout == include_str!("syscalls.rs").as_bytes(),
-        "analyzer/src/os/windows/syscalls.rs is not what the script makes: \
-         regenerate with `python3 analyzer/tables/windows_syscalls.py`"
+    crate::os::assert_generated(
+        "analyzer/tables/windows_syscalls.py",
+        &["windows-syscalls", "windows-prototypes"],
+        "analyzer/src/os/windows/syscalls.rs",
+        include_str!("syscalls.rs"),
     );
 }
