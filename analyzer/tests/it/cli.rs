@@ -230,6 +230,48 @@ fn verify_names_the_frame_with_a_flipped_bit() {
 }
 
 #[test]
+fn a_damaged_chunk_is_skipped_named_and_the_rest_analyzed() {
+    let dir = Scratch::new("damaged-journal");
+    let path = dir.path("t.vmt");
+    let calls = 200;
+    write_trace(&path, calls);
+    let trace = Trace::open(&path).unwrap();
+    let victim = trace.chunks()[2];
+    let mut bytes = std::fs::read(&path).unwrap();
+    bytes[victim.offset as usize + 30] ^= 4;
+    std::fs::write(&path, &bytes).unwrap();
+    for format in ["text", "strace", "jsonl"] {
+        let output = vmscope(&["syscalls", "--format", format, path.to_str().unwrap()]);
+        assert_eq!(output.status.code(), Some(1), "{format}: damage is exit 1");
+        let (out, err) = (stdout(&output), stderr(&output));
+        assert!(
+            err.contains(&format!("chunk 2 at offset {}", victim.offset)),
+            "{format}: stderr names the chunk: {err}"
+        );
+        assert_eq!(
+            out.matches("DAMAGED").count(),
+            1,
+            "{format}: one note in place:\n{out}"
+        );
+        if format == "jsonl" {
+            let shown: Vec<u64> = out
+                .lines()
+                .filter(|l| l.contains("\"name\":"))
+                .map(|l| {
+                    let at = l.find("\"seq\":").unwrap() + 6;
+                    l[at..].split(',').next().unwrap().parse().unwrap()
+                })
+                .collect();
+            // Calls before and after the damaged chunk are all there; only
+            // those whose entries it held are missing.
+            assert!(shown.contains(&0), "the first call");
+            assert!(shown.contains(&(3 * (calls - 1))), "the last call");
+            assert!(shown.len() < calls as usize && shown.len() > calls as usize / 2);
+        }
+    }
+}
+
+#[test]
 fn foreign_and_missing_files_are_clear_errors() {
     let dir = Scratch::new("foreign");
     let foreign = dir.path("foreign.vmt");
