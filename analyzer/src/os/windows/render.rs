@@ -448,6 +448,9 @@ fn structure(call: &CallView<'_>, direction: Direction, at: u64, len: u64) -> Op
     if let Some(class) = value_of(call, ArgKind::KeyValueInfoClass) {
         return key_value_information(class, &bytes);
     }
+    if let Some(class) = value_of(call, ArgKind::KeyInfoClass) {
+        return key_information(class, &bytes);
+    }
     if let Some(class) = value_of(call, ArgKind::MemoryInfoClass) {
         return (class == 0)
             .then(|| memory_basic_information(&bytes, p))
@@ -591,6 +594,39 @@ fn key_value_information(class: u64, b: &[u8]) -> Option<String> {
                 registry_data(field(4)? as u32, data)
             )
         }
+        _ => return None,
+    })
+}
+
+/// KEY_{BASIC,NODE,FULL,NAME}_INFORMATION (NtEnumerateKey, NtQueryKey).
+fn key_information(class: u64, b: &[u8]) -> Option<String> {
+    let field = |at| le(b, at, 4);
+    let name_at = |at: usize, length: usize| -> Option<String> {
+        let name = b.get(at..at.checked_add(length)?)?;
+        Some(quote_utf16(&utf16(name), true))
+    };
+    Some(match class {
+        // KeyBasicInformation: LastWriteTime, TitleIndex, NameLength, Name.
+        0 => format!(
+            "{{LastWriteTime={}, Name={}}}",
+            le(b, 0, 8)? as i64,
+            name_at(16, field(12)? as usize)?
+        ),
+        // KeyNodeInformation: ... ClassOffset, ClassLength, NameLength, Name.
+        1 => format!(
+            "{{LastWriteTime={}, Name={}}}",
+            le(b, 0, 8)? as i64,
+            name_at(24, field(20)? as usize)?
+        ),
+        // KeyFullInformation: counts of subkeys and values.
+        2 => format!(
+            "{{LastWriteTime={}, SubKeys={}, Values={}}}",
+            le(b, 0, 8)? as i64,
+            field(20)?,
+            field(32)?
+        ),
+        // KeyNameInformation: the key's full name.
+        3 => format!("{{Name={}}}", name_at(4, field(0)? as usize)?),
         _ => return None,
     })
 }
@@ -938,6 +974,26 @@ mod tests {
             process_basic_information(&basic, 8).unwrap(),
             "{ExitStatus=0x103 STATUS_PENDING, PebBaseAddress=0x7ffdf000, UniqueProcessId=420, InheritedFromUniqueProcessId=412}"
         );
+    }
+
+    #[test]
+    fn key_information_names_the_key() {
+        let mut basic = vec![];
+        basic.extend(7i64.to_le_bytes());
+        basic.extend(0u32.to_le_bytes());
+        basic.extend(14u32.to_le_bytes());
+        basic.extend(utf16("vmscope"));
+        assert_eq!(
+            key_information(0, &basic).unwrap(),
+            r#"{LastWriteTime=7, Name="vmscope"}"#
+        );
+        let mut name = vec![];
+        name.extend(8u32.to_le_bytes());
+        name.extend(utf16("\\REG"));
+        assert_eq!(key_information(3, &name).unwrap(), r#"{Name="\REG"}"#);
+        // A NameLength past the bytes is not followed.
+        basic[12] = 200;
+        assert_eq!(key_information(0, &basic), None);
     }
 
     #[test]
