@@ -711,7 +711,7 @@ const PS_ATTRIBUTES: &[(u64, &str)] = &[
     (0x60001, "PsAttributeDebugObject"),
     (0x60002, "PsAttributeToken"),
     (0x10003, "PsAttributeClientId"),
-    (0x10004, "PsAttributeTebAddress"),
+    (PS_ATTRIBUTE_TEB_ADDRESS, "PsAttributeTebAddress"),
     (0x20005, "PsAttributeImageName"),
     (0x00006, "PsAttributeImageInfo"),
     (0x20007, "PsAttributeMemoryReserve"),
@@ -748,6 +748,16 @@ pub fn ps_attributes(call: &CallView<'_>, at: u64) -> Option<Vec<(u64, u64, u64)
 }
 
 /// The client id the kernel wrote through a PsAttributeClientId entry.
+pub const PS_ATTRIBUTE_TEB_ADDRESS: u64 = 0x10004;
+
+/// The TEB address the kernel wrote through a PsAttributeTebAddress entry.
+pub fn created_teb(call: &CallView<'_>, list: u64) -> Option<u64> {
+    let (_, _, at) = ps_attributes(call, list)?
+        .into_iter()
+        .find(|(attribute, _, _)| *attribute == PS_ATTRIBUTE_TEB_ADDRESS)?;
+    call.memory.written_word(at, call.ptr_size())
+}
+
 pub fn created_client_id(call: &CallView<'_>, list: u64) -> Option<(u64, u64)> {
     let p = call.ptr_size();
     let (_, _, at) = ps_attributes(call, list)?

@@ -256,10 +256,21 @@ impl WindowsState {
         let process = self.thread_process[thread];
         let Some(status) = view.status else {
             // NtTerminateProcess of itself never returns: it is the end.
+            // (With NULL it ends the other threads and returns.)
             if info.name == "NtTerminateProcess"
-                && view.args[0].is_some_and(|h| h == 0 || render::is_current_process(self.arch, h))
+                && view.args[0].is_some_and(|h| render::is_current_process(self.arch, h))
             {
                 self.end_process(process, view.args[1], call.seq);
+            }
+            // A thread ending itself: its TEB may serve a later thread,
+            // which must not inherit its ids unless a probe or a creating
+            // call says them.
+            if info.name == "NtTerminateThread"
+                && view.args[0]
+                    .is_some_and(|h| h == 0 || render::handle(self.arch, h) == "NtCurrentThread")
+            {
+                self.threads.remove(&call.thread);
+                self.tebs.remove(&call.thread);
             }
             return;
         };
@@ -391,8 +402,25 @@ impl WindowsState {
                     (None, Some(p)) => format!("Process {p}"),
                     (None, None) => "Process".to_string(),
                 });
-            } else if let Some((_, tid)) = client {
+            } else if let Some((pid, tid)) = client {
                 name = Some(format!("Thread {tid}"));
+                // The new thread's TEB, if the caller asked for it: its
+                // ids are known before it runs, whatever TEB it reuses.
+                if let Some(teb) = list.and_then(|l| render::created_teb(view, l)) {
+                    let key = ThreadKey {
+                        space: call.thread.space,
+                        pointer: teb,
+                    };
+                    self.threads.remove(&key);
+                    self.tebs.insert(
+                        key,
+                        Teb {
+                            pid: pid as i64,
+                            tid: tid as i64,
+                            wow64: false,
+                        },
+                    );
+                }
             }
         }
         let name = match name {
@@ -675,6 +703,62 @@ mod tests {
         assert_eq!(object_kind("NtCreateSection"), "Section");
         assert_eq!(object_kind("NtCreateWhatever"), "Object");
         assert_eq!(base_name(r"\??\C:\vmscope\child.exe"), "child.exe");
+    }
+
+    #[test]
+    fn a_thread_ending_itself_leaves_its_teb_to_no_one() {
+        let mut state = WindowsState::new(Arch::X64);
+        let mut page = vec![0u8; 4096];
+        page[0x40..0x48].copy_from_slice(&0x1a4u64.to_le_bytes());
+        page[0x48..0x50].copy_from_slice(&0x1b4u64.to_le_bytes());
+        state.probe(&Probe {
+            kind: ProbeKind::ThreadPointer,
+            address: 0x7ff0_0000,
+            register: "gs_base".into(),
+            thread: vmscope_schema::ThreadContext {
+                cr3: 0x4000,
+                ..Default::default()
+            },
+            bytes: page,
+            readable: true,
+        });
+        let key = ThreadKey {
+            space: 0x4000,
+            pointer: 0x7ff0_0000,
+        };
+        let first = state.thread_of(key);
+        assert_eq!(state.thread(first).tid, Some(0x1b4));
+        let terminate = super::super::syscalls::SERVICES
+            .iter()
+            .find(|s| s.name == "NtTerminateThread" && s.args.is_some())
+            .unwrap();
+        let call = Call {
+            seq: 9,
+            vcpu: 0,
+            thread: key,
+            entry: Default::default(),
+            exit: None,
+            memory: Vec::new(),
+            outcome: crate::threads::Outcome::NoExit,
+            resumed: false,
+        };
+        let mut args = [None; super::super::decode::MAX_ARGS];
+        args[0] = Some(u64::MAX - 1);
+        args[1] = Some(0x77);
+        let view = CallView {
+            arch: Arch::X64,
+            name: "NtTerminateThread",
+            args,
+            kinds: terminate.args.unwrap(),
+            status: None,
+            memory: crate::memory::CallMemory::default(),
+        };
+        state.apply(&call, first, Some(terminate), &view);
+        // A later thread on the same TEB is a new thread, ids unknown.
+        let next = state.thread_of(key);
+        assert_ne!(next, first);
+        assert_eq!(state.thread(next).tid, None);
+        assert_eq!(state.thread(next).pid, Some(0x1a4), "same address space");
     }
 
     #[test]
