@@ -272,6 +272,55 @@ fn a_damaged_chunk_is_skipped_named_and_the_rest_analyzed() {
 }
 
 #[test]
+fn the_guest_os_and_build_can_be_named() {
+    let traces = Path::new(env!("CARGO_MANIFEST_DIR")).join("../traces");
+    let nt = traces.join("nt-synthetic-x64.vmt");
+    let linux = traces.join("linux-basic.vmt");
+    let run = |trace: &Path, extra: &[&str]| {
+        let mut args = vec!["syscalls", "--format", "jsonl", trace.to_str().unwrap()];
+        args.extend_from_slice(extra);
+        vmscope(&args)
+    };
+    // Detected, and overridden to another release's table.
+    let output = run(&nt, &[]);
+    assert!(stdout(&output).contains("\"name\":\"NtOpenFile\""));
+    let output = run(&nt, &["--build", "17763"]);
+    assert_eq!(output.status.code(), Some(0), "{}", stderr(&output));
+    // 22H2's NtOpenFile (0x33) is also 1809's.
+    assert!(stdout(&output).contains("\"nr\":51,\"name\":\"NtOpenFile\""));
+    // As Linux, on request: decoded as Linux calls, not an error.
+    let output = run(&nt, &["--os", "linux"]);
+    assert_eq!(output.status.code(), Some(0));
+    assert!(stdout(&output).contains("\"abi\":\"linux-x86_64\""));
+    // Mistakes are usage errors that say what is wrong.
+    for (trace, extra, says) in [
+        (
+            &nt,
+            &["--build", "99999"][..],
+            "no X64 Windows release has build 99999",
+        ),
+        (
+            &nt,
+            &["--os", "linux", "--build", "7601"][..],
+            "not with --os linux",
+        ),
+        (
+            &linux,
+            &["--os", "windows"][..],
+            "name the build with --build",
+        ),
+    ] {
+        let output = run(trace, extra);
+        assert_eq!(output.status.code(), Some(2), "{extra:?}");
+        assert!(
+            stderr(&output).contains(says),
+            "{extra:?}: {}",
+            stderr(&output)
+        );
+    }
+}
+
+#[test]
 fn foreign_and_missing_files_are_clear_errors() {
     let dir = Scratch::new("foreign");
     let foreign = dir.path("foreign.vmt");

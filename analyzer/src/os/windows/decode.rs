@@ -73,18 +73,20 @@ pub fn arch_of(entry: &SyscallEvent) -> Option<Arch> {
 /// The guest, from the shared data page and the architecture; `build`
 /// overrides what the page says.
 pub fn guest(page: Option<&[u8]>, arch: Arch, build: Option<u32>) -> Option<Guest> {
-    let (major, minor, seen_build) = match page.and_then(version) {
-        Some(v) => v,
-        None => {
-            // An override alone: the release with that build.
-            let wanted = build?;
-            let release = syscalls::RELEASES
-                .iter()
-                .find(|r| r.arch == arch && r.build == wanted)?;
-            (release.major, release.minor, wanted)
-        }
-    };
-    let build = build.unwrap_or(seen_build);
+    // An override names a release exactly (which of several releases
+    // sharing a build, syscalls::release_for decides), whatever the page
+    // says: a build no table has is an error, not a neighbour's table.
+    if let Some(wanted) = build {
+        let release = syscalls::release_for(arch, 0, 0, wanted).filter(|r| r.build == wanted)?;
+        return Some(Guest {
+            arch,
+            major: release.major,
+            minor: release.minor,
+            build: wanted,
+            release,
+        });
+    }
+    let (major, minor, build) = page.and_then(version)?;
     let release = release_for(arch, major, minor, build)?;
     Some(Guest {
         arch,
@@ -207,6 +209,8 @@ mod tests {
         let g = guest(None, Arch::X86, Some(7601)).unwrap();
         assert_eq!((g.major, g.minor), (6, 1));
         assert!(guest(None, Arch::X64, None).is_none());
+        // A build no table has is not quietly a neighbour's.
+        assert!(guest(Some(&page(6, 1, 0, 1)), Arch::X86, Some(99999)).is_none());
     }
 
     #[test]
