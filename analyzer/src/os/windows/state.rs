@@ -162,9 +162,11 @@ impl WindowsState {
         let teb = self.tebs.get(&key).copied();
         let process = match teb {
             Some(teb) => self.process_with_pid(teb.pid, key.space),
+            // No TEB seen: the live process of this address space, or a
+            // new one (an ended process's space may be reused).
             None => match self.spaces.get(&key.space) {
-                Some(&p) => p,
-                None => self.new_process(None),
+                Some(&p) if self.processes[p].exit_code.is_none() => p,
+                _ => self.new_process(None),
             },
         };
         self.spaces.insert(key.space, process);
@@ -185,10 +187,22 @@ impl WindowsState {
     /// (pids are reused once a process is gone; address spaces too).
     fn process_with_pid(&mut self, pid: i64, space: u64) -> usize {
         if let Some(&p) = self.spaces.get(&space)
-            && self.processes[p].pid == Some(pid)
             && self.processes[p].exit_code.is_none()
         {
-            return p;
+            match self.processes[p].pid {
+                Some(known) if known == pid => return p,
+                // Its threads so far had no TEB to say the pid.
+                None => {
+                    self.processes[p].pid = Some(pid);
+                    for (t, &owner) in self.thread_process.iter().enumerate() {
+                        if owner == p {
+                            self.infos[t].pid = Some(pid);
+                        }
+                    }
+                    return p;
+                }
+                Some(_) => {}
+            }
         }
         if let Some(p) = self.processes.iter().rposition(|p| p.pid == Some(pid))
             && self.processes[p].exit_code.is_none()
@@ -759,6 +773,37 @@ mod tests {
         assert_ne!(next, first);
         assert_eq!(state.thread(next).tid, None);
         assert_eq!(state.thread(next).pid, Some(0x1a4), "same address space");
+    }
+
+    #[test]
+    fn a_process_learns_its_pid_from_a_later_threads_teb() {
+        let mut state = WindowsState::new(Arch::X86);
+        let blind = state.thread_of(ThreadKey {
+            space: 0x8000,
+            pointer: 0x7ffd_f000,
+        });
+        assert_eq!(state.thread(blind).pid, None);
+        let mut page = vec![0u8; 4096];
+        page[0x20..0x24].copy_from_slice(&0x1a4u32.to_le_bytes());
+        page[0x24..0x28].copy_from_slice(&0x1b4u32.to_le_bytes());
+        state.probe(&Probe {
+            kind: ProbeKind::ThreadPointer,
+            address: 0x7ffd_e000,
+            register: "fs_base".into(),
+            thread: vmscope_schema::ThreadContext {
+                cr3: 0x8000,
+                ..Default::default()
+            },
+            bytes: page,
+            readable: true,
+        });
+        let seen = state.thread_of(ThreadKey {
+            space: 0x8000,
+            pointer: 0x7ffd_e000,
+        });
+        assert_eq!(state.processes().len(), 1, "one address space, one process");
+        assert_eq!(state.thread(seen).tid, Some(0x1b4));
+        assert_eq!(state.thread(blind).pid, Some(0x1a4), "told after the fact");
     }
 
     #[test]
