@@ -518,6 +518,12 @@ OVERRIDES = {
     # The buffer NtCreateProfile(Ex) is given is filled by the profiler later.
     "NtCreateProfile": {"Buffer": "Ptr"},
     "NtCreateProfileEx": {"Buffer": "Ptr"},
+    # The structures these fill have a fixed size and no length argument.
+    "NtQueryAttributesFile": {"FileInformation": "FileBasicInfoOut"},
+    "NtQueryFullAttributesFile": {"FileInformation": "FileNetworkOpenInfoOut"},
+    # An array of Count handles.
+    "NtWaitForMultipleObjects": {"Handles": "HandleArray(0)"},
+    "NtWaitForMultipleObjects32": {"Handles": "HandleArray(0)"},
 }
 
 # Names of ULONG/USHORT/SIZE_T/ULONG_PTR/LONG parameters that are counts,
@@ -545,6 +551,9 @@ SCALAR_KINDS = {
     "MEMORY_INFORMATION_CLASS": "MemoryInfoClass",
     "SECTION_INHERIT": "SectionInherit",
     "WIN32_PROTECTION_MASK": "PageProtect",
+    "FS_INFORMATION_CLASS": "FsInfoClass",
+    "FSINFOCLASS": "FsInfoClass",
+    "WAIT_TYPE": "WaitType",
 }
 # Scalar names with a kind of their own.
 SCALAR_NAMES = {
@@ -557,6 +566,8 @@ SCALAR_NAMES = {
     "AllocationType": "AllocationType",
     "FreeType": "AllocationType",
     "AllocationAttributes": "SectionAttributes",
+    "IoControlCode": "IoControlCode",
+    "FsControlCode": "IoControlCode",
 }
 INTEGER_TYPES = {"ULONG", "USHORT", "UCHAR", "LONG", "SIZE_T", "ULONG_PTR", "ULONG64"}
 

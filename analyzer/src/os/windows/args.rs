@@ -87,4 +87,16 @@ pub enum ArgKind {
     PsAttributeList,
     /// PRTL_USER_PROCESS_PARAMETERS: ImagePathName and CommandLine.
     ProcessParameters,
+    /// FS_INFORMATION_CLASS: FileFsDeviceInformation...
+    FsInfoClass,
+    /// WAIT_TYPE: WaitAll, WaitAny.
+    WaitType,
+    /// A device or file system control code: its name, or CTL_CODE(...).
+    IoControlCode,
+    /// A FILE_BASIC_INFORMATION the kernel writes (NtQueryAttributesFile).
+    FileBasicInfoOut,
+    /// A FILE_NETWORK_OPEN_INFORMATION the kernel writes.
+    FileNetworkOpenInfoOut,
+    /// An array of handles the kernel reads; argument `.0` counts them.
+    HandleArray(u8),
 }

@@ -451,3 +451,79 @@ pub(super) const MEMORY_INFO_CLASSES: &[&str] = &[
     "MemoryRegionInformation",
     "MemoryWorkingSetExInformation",
 ];
+
+/// FS_INFORMATION_CLASS, from 1.
+pub(super) const FS_INFO_CLASSES: &[&str] = &[
+    "FileFsVolumeInformation",
+    "FileFsLabelInformation",
+    "FileFsSizeInformation",
+    "FileFsDeviceInformation",
+    "FileFsAttributeInformation",
+    "FileFsControlInformation",
+    "FileFsFullSizeInformation",
+    "FileFsObjectIdInformation",
+    "FileFsDriverPathInformation",
+    "FileFsVolumeFlagsInformation",
+    "FileFsSectorSizeInformation",
+];
+
+/// WAIT_TYPE.
+pub(super) const WAIT_TYPES: Names = &[(0, "WaitAll"), (1, "WaitAny")];
+
+/// DEVICE_TYPE values (FILE_DEVICE_*) that CTL_CODE and
+/// FILE_FS_DEVICE_INFORMATION name.
+pub(super) const DEVICE_TYPES: Names = &[
+    (0x01, "FILE_DEVICE_BEEP"),
+    (0x02, "FILE_DEVICE_CD_ROM"),
+    (0x03, "FILE_DEVICE_CD_ROM_FILE_SYSTEM"),
+    (0x07, "FILE_DEVICE_DISK"),
+    (0x08, "FILE_DEVICE_DISK_FILE_SYSTEM"),
+    (0x09, "FILE_DEVICE_FILE_SYSTEM"),
+    (0x0b, "FILE_DEVICE_KEYBOARD"),
+    (0x0d, "FILE_DEVICE_MAILSLOT"),
+    (0x11, "FILE_DEVICE_NAMED_PIPE"),
+    (0x12, "FILE_DEVICE_NETWORK"),
+    (0x14, "FILE_DEVICE_NETWORK_FILE_SYSTEM"),
+    (0x15, "FILE_DEVICE_NULL"),
+    (0x22, "FILE_DEVICE_UNKNOWN"),
+    (0x2d, "FILE_DEVICE_MASS_STORAGE"),
+    (0x4d, "FILE_DEVICE_KSEC"),
+];
+
+/// Control codes by name: the IOCTL_* and FSCTL_* a journal meets most.
+pub(super) const CONTROL_CODES: Names = &[
+    (0x0007_0000, "IOCTL_DISK_GET_DRIVE_GEOMETRY"),
+    (0x0007_0048, "IOCTL_DISK_GET_PARTITION_INFO_EX"),
+    (0x0007_0050, "IOCTL_DISK_GET_DRIVE_LAYOUT_EX"),
+    (0x0007_00a0, "IOCTL_DISK_GET_DRIVE_GEOMETRY_EX"),
+    (0x0007_405c, "IOCTL_DISK_GET_LENGTH_INFO"),
+    (0x002d_1080, "IOCTL_STORAGE_GET_DEVICE_NUMBER"),
+    (0x002d_1400, "IOCTL_STORAGE_QUERY_PROPERTY"),
+    (0x0056_0000, "IOCTL_VOLUME_GET_VOLUME_DISK_EXTENTS"),
+    (0x0009_0018, "FSCTL_LOCK_VOLUME"),
+    (0x0009_001c, "FSCTL_UNLOCK_VOLUME"),
+    (0x0009_0020, "FSCTL_DISMOUNT_VOLUME"),
+    (0x0009_0028, "FSCTL_IS_VOLUME_MOUNTED"),
+    (0x0009_00a8, "FSCTL_GET_REPARSE_POINT"),
+    (0x0009_00a4, "FSCTL_SET_REPARSE_POINT"),
+    (0x0009_00c4, "FSCTL_SET_SPARSE"),
+    (0x0009_0064, "FSCTL_GET_NTFS_VOLUME_DATA"),
+    (0x0009_4264, "FSCTL_GET_OBJECT_ID"),
+    (0x0011_0018, "FSCTL_PIPE_WAIT"),
+    (0x0011_400c, "FSCTL_PIPE_PEEK"),
+    (0x0011_c017, "FSCTL_PIPE_TRANSCEIVE"),
+];
+
+pub(super) const TRANSFER_METHODS: [&str; 4] = [
+    "METHOD_BUFFERED",
+    "METHOD_IN_DIRECT",
+    "METHOD_OUT_DIRECT",
+    "METHOD_NEITHER",
+];
+
+pub(super) const CONTROL_ACCESS: [&str; 4] = [
+    "FILE_ANY_ACCESS",
+    "FILE_READ_ACCESS",
+    "FILE_WRITE_ACCESS",
+    "FILE_READ_ACCESS|FILE_WRITE_ACCESS",
+];

@@ -178,9 +178,77 @@ pub fn render_arg(kind: ArgKind, index: usize, call: &CallView<'_>) -> String {
         RegType => xval(value & 0xffff_ffff, REG_TYPES, "REG_???"),
         DuplicateOptions => flags(value & 0xffff_ffff, DUPLICATE_OPTIONS, None),
         Status => status_text(value as u32),
+        FsInfoClass => class(value, FS_INFO_CLASSES, 1),
+        WaitType => xval(value & 0xffff_ffff, WAIT_TYPES, "Wait???"),
+        IoControlCode => control_code(value as u32),
+        FileBasicInfoOut => fixed_out(call, value, 40, |b| file_information(4, b)),
+        FileNetworkOpenInfoOut => fixed_out(call, value, 56, |b| file_information(34, b)),
+        HandleArray(i) => handle_array(call, value, len(i).unwrap_or(0)),
         PsAttributeList => attribute_list(call, value),
         ProcessParameters => process_parameters(call, value),
     }
+}
+
+/// A device or file system control code: its name, or its parts as
+/// CTL_CODE(DeviceType, Function, Method, Access) shows them.
+pub fn control_code(code: u32) -> String {
+    if let Some((_, name)) = CONTROL_CODES.iter().find(|(v, _)| *v == u64::from(code)) {
+        return (*name).to_string();
+    }
+    let device = u64::from(code >> 16);
+    let device = DEVICE_TYPES
+        .iter()
+        .find(|(v, _)| *v == device)
+        .map_or_else(|| format!("{device:#x}"), |(_, n)| (*n).to_string());
+    format!(
+        "CTL_CODE({device}, {}, {}, {})",
+        hex(u64::from((code >> 2) & 0xfff)),
+        TRANSFER_METHODS[(code & 3) as usize],
+        CONTROL_ACCESS[((code >> 14) & 3) as usize]
+    )
+}
+
+/// A structure of `size` bytes the kernel wrote, decoded, or the pointer.
+fn fixed_out(
+    call: &CallView<'_>,
+    at: u64,
+    size: usize,
+    decode: impl Fn(&[u8]) -> Option<String>,
+) -> String {
+    if at == 0 || call.status.is_none_or(super::decode::failed) {
+        return address(at);
+    }
+    call.memory
+        .written(at, size)
+        .and_then(|bytes| decode(&bytes))
+        .unwrap_or_else(|| address(at))
+}
+
+/// The most handles of an array shown; the rest are `...`.
+const MAX_HANDLES: u64 = 16;
+
+/// An array of `count` handles the kernel read: `[0x1c, 0x20]`.
+fn handle_array(call: &CallView<'_>, at: u64, count: u64) -> String {
+    if at == 0 {
+        return address(at);
+    }
+    let p = call.ptr_size() as u64;
+    let mut out = String::from("[");
+    for i in 0..count.min(MAX_HANDLES) {
+        let Some(h) = at.checked_add(i * p).and_then(|a| call.read_ptr(a)) else {
+            // The kernel did not read it (or the array runs off the page).
+            return address(at);
+        };
+        if i > 0 {
+            out.push_str(", ");
+        }
+        out.push_str(&handle(call.arch, h));
+    }
+    if count > MAX_HANDLES {
+        out.push_str(", ...");
+    }
+    out.push(']');
+    out
 }
 
 /// A name from a zero- or one-based class table, or the number.
@@ -418,6 +486,132 @@ fn value_of(call: &CallView<'_>, kind: ArgKind) -> Option<u64> {
 /// The longest a decoded structure is looked at: the fixed part of every
 /// structure below and a name of a few hundred characters.
 const MAX_STRUCT: usize = 1024;
+/// The longest a directory listing is looked at, and how many of its
+/// entries are shown.
+const MAX_LISTING: usize = 16 << 10;
+const MAX_ENTRIES: usize = 32;
+
+/// FILE_*_INFORMATION classes that NtQueryDirectoryFile fills with
+/// entries chained by NextEntryOffset: (class, offset of FileNameLength,
+/// offset of FileName).
+const DIRECTORY_CLASSES: &[(u64, usize, usize)] = &[
+    (1, 60, 64),   // FileDirectoryInformation
+    (2, 60, 68),   // FileFullDirectoryInformation
+    (3, 60, 94),   // FileBothDirectoryInformation
+    (12, 8, 12),   // FileNamesInformation
+    (37, 60, 104), // FileIdBothDirectoryInformation
+    (38, 60, 80),  // FileIdFullDirectoryInformation
+];
+
+fn is_directory_class(class: u64) -> bool {
+    DIRECTORY_CLASSES.iter().any(|(c, _, _)| *c == class)
+}
+
+/// The entries of a directory listing: `[{FileName="a.txt",
+/// EndOfFile=20, FileAttributes=...}, ...]`, each as far as its bytes
+/// are there. A NextEntryOffset that does not move forward ends it.
+fn directory_listing(class: u64, b: &[u8]) -> Option<String> {
+    let &(_, length_at, name_at) = DIRECTORY_CLASSES.iter().find(|(c, _, _)| *c == class)?;
+    // One entry as text and the offset of the next, if its bytes are all
+    // there.
+    let entry = |at: usize| -> Option<(String, usize)> {
+        let entry = b.get(at..)?;
+        let next = le(entry, 0, 4)? as usize;
+        let length = le(entry, length_at, 4)? as usize;
+        let name = entry.get(name_at..name_at.checked_add(length)?)?;
+        let mut text = format!("{{FileName={}", quote_utf16(&utf16(name), true));
+        if class != 12 {
+            let _ = write!(
+                text,
+                ", EndOfFile={}, FileAttributes={}",
+                le(entry, 40, 8)? as i64,
+                flags(le(entry, 56, 4)?, FILE_ATTRIBUTES, None)
+            );
+        }
+        text.push('}');
+        Some((text, next))
+    };
+    let mut shown = Vec::new();
+    let mut at = 0usize;
+    let mut whole = false;
+    while shown.len() < MAX_ENTRIES {
+        let Some((text, next)) = entry(at) else { break };
+        shown.push(text);
+        if next == 0 {
+            whole = true;
+            break;
+        }
+        match at.checked_add(next) {
+            Some(n) => at = n,
+            None => break,
+        }
+    }
+    if shown.is_empty() {
+        return None;
+    }
+    // Cut short (by MAX_ENTRIES, or where the recorded bytes end): `...`.
+    let more = if whole { "" } else { ", ..." };
+    Some(format!("[{}{more}]", shown.join(", ")))
+}
+
+/// FILE_FS_*_INFORMATION of the classes programs ask for most.
+fn fs_information(class: u64, b: &[u8]) -> Option<String> {
+    let field = |at| le(b, at, 4);
+    Some(match class {
+        // FileFsVolumeInformation: creation time, serial, label.
+        1 => {
+            let length = field(12)? as usize;
+            let label = b.get(18..18usize.checked_add(length)?)?;
+            format!(
+                "{{VolumeSerialNumber={:#x}, VolumeLabel={}}}",
+                field(8)?,
+                quote_utf16(&utf16(label), true)
+            )
+        }
+        // FileFsSizeInformation.
+        3 => format!(
+            "{{TotalAllocationUnits={}, AvailableAllocationUnits={}, SectorsPerAllocationUnit={}, BytesPerSector={}}}",
+            le(b, 0, 8)?,
+            le(b, 8, 8)?,
+            field(16)?,
+            field(20)?
+        ),
+        // FileFsDeviceInformation.
+        4 => format!(
+            "{{DeviceType={}, Characteristics={:#x}}}",
+            xval(field(0)?, DEVICE_TYPES, "FILE_DEVICE_???"),
+            field(4)?
+        ),
+        // FileFsAttributeInformation: the file system's name.
+        5 => {
+            let length = field(8)? as usize;
+            let name = b.get(12..12usize.checked_add(length)?)?;
+            format!(
+                "{{FileSystemAttributes={:#x}, MaximumComponentNameLength={}, FileSystemName={}}}",
+                field(0)?,
+                field(4)?,
+                quote_utf16(&utf16(name), true)
+            )
+        }
+        _ => return None,
+    })
+}
+
+/// SYSTEM_BASIC_INFORMATION: the page size, the user address range and
+/// the processors.
+fn system_basic_information(b: &[u8], p: usize) -> Option<String> {
+    // Seven ULONGs, then pointers aligned to their size.
+    let first_pointer = if p == 8 { 32 } else { 28 };
+    Some(format!(
+        "{{PageSize={}, NumberOfPhysicalPages={}, AllocationGranularity={}, MinimumUserModeAddress={}, MaximumUserModeAddress={}, NumberOfProcessors={}}}",
+        le(b, 8, 4)?,
+        le(b, 12, 4)?,
+        le(b, 24, 4)?,
+        address(le(b, first_pointer, p)?),
+        address(le(b, first_pointer + p, p)?),
+        le(b, first_pointer + 3 * p, 1)?
+    ))
+}
 
 /// A buffer whose layout the call's information class (or value type)
 /// says, decoded from the bytes the kernel read or wrote; None when the
@@ -426,7 +620,11 @@ fn structure(call: &CallView<'_>, direction: Direction, at: u64, len: u64) -> Op
     if at == 0 {
         return None;
     }
-    let limit = len.min(MAX_STRUCT as u64) as usize;
+    // A directory listing holds many entries; every other structure is
+    // small.
+    let listing = value_of(call, ArgKind::FileInfoClass).is_some_and(is_directory_class);
+    let cap = if listing { MAX_LISTING } else { MAX_STRUCT };
+    let limit = len.min(cap as u64) as usize;
     let bytes = match direction {
         Direction::KernelWrite => call.memory.written_prefix(at, limit),
         Direction::KernelRead => call.memory.read_prefix(at, limit),
@@ -450,6 +648,14 @@ fn structure(call: &CallView<'_>, direction: Direction, at: u64, len: u64) -> Op
     }
     if let Some(class) = value_of(call, ArgKind::KeyInfoClass) {
         return key_information(class, &bytes);
+    }
+    if let Some(class) = value_of(call, ArgKind::FsInfoClass) {
+        return fs_information(class, &bytes);
+    }
+    if let Some(class) = value_of(call, ArgKind::SystemInfoClass) {
+        return (class == 0)
+            .then(|| system_basic_information(&bytes, p))
+            .flatten();
     }
     if let Some(class) = value_of(call, ArgKind::MemoryInfoClass) {
         return (class == 0)
@@ -511,6 +717,16 @@ fn file_information(class: u64, b: &[u8]) -> Option<String> {
         14 => format!("{{CurrentByteOffset={}}}", i64_at(0)?),
         // FileEndOfFileInformation.
         20 => format!("{{EndOfFile={}}}", i64_at(0)?),
+        // FileNetworkOpenInformation: times, sizes, attributes.
+        34 => format!(
+            "{{CreationTime={}, LastWriteTime={}, AllocationSize={}, EndOfFile={}, FileAttributes={}}}",
+            i64_at(0)?,
+            i64_at(16)?,
+            i64_at(32)?,
+            i64_at(40)?,
+            flags(le(b, 48, 4)?, FILE_ATTRIBUTES, None)
+        ),
+        class if is_directory_class(class) => return directory_listing(class, b),
         _ => return None,
     })
 }
@@ -984,6 +1200,76 @@ mod tests {
             process_basic_information(&basic, 8).unwrap(),
             "{ExitStatus=0x103 STATUS_PENDING, PebBaseAddress=0x7ffdf000, UniqueProcessId=420, InheritedFromUniqueProcessId=412}"
         );
+    }
+
+    /// A FILE_DIRECTORY_INFORMATION entry; `next` is its NextEntryOffset.
+    fn directory_entry(next: u32, name: &str, size: i64, attributes: u32) -> Vec<u8> {
+        let mut entry = vec![0u8; 64];
+        entry[0..4].copy_from_slice(&next.to_le_bytes());
+        entry[40..48].copy_from_slice(&size.to_le_bytes());
+        entry[56..60].copy_from_slice(&attributes.to_le_bytes());
+        let name = utf16(name);
+        entry[60..64].copy_from_slice(&(name.len() as u32).to_le_bytes());
+        entry.extend(name);
+        entry
+    }
+
+    #[test]
+    fn directory_listings_show_their_entries() {
+        let mut listing = directory_entry(80, "a.txt", 20, 0x20);
+        listing.resize(80, 0);
+        listing.extend(directory_entry(0, "sub", 0, 0x10));
+        assert_eq!(
+            file_information(1, &listing).unwrap(),
+            r#"[{FileName="a.txt", EndOfFile=20, FileAttributes=FILE_ATTRIBUTE_ARCHIVE}, {FileName="sub", EndOfFile=0, FileAttributes=FILE_ATTRIBUTE_DIRECTORY}]"#
+        );
+        // An entry whose next offset points past the bytes: shown, and
+        // the listing marked as cut short.
+        let cut = directory_entry(4000, "a.txt", 20, 0x20);
+        assert_eq!(
+            file_information(1, &cut).unwrap(),
+            r#"[{FileName="a.txt", EndOfFile=20, FileAttributes=FILE_ATTRIBUTE_ARCHIVE}, ...]"#
+        );
+        assert_eq!(file_information(1, &cut[..50]), None);
+        // Offsets only move forward; a long listing is cut after
+        // MAX_ENTRIES entries.
+        let mut long = vec![];
+        for _ in 0..40 {
+            let mut entry = directory_entry(80, "x", 1, 0);
+            entry.resize(80, 0);
+            long.extend(entry);
+        }
+        let shown = file_information(1, &long).unwrap();
+        assert_eq!(shown.matches("FileName").count(), MAX_ENTRIES);
+        assert!(shown.ends_with(", ...]"), "{shown}");
+    }
+
+    #[test]
+    fn control_codes_by_name_or_by_parts() {
+        assert_eq!(control_code(0x0007_0000), "IOCTL_DISK_GET_DRIVE_GEOMETRY");
+        assert_eq!(
+            control_code(0x0022_2003),
+            "CTL_CODE(FILE_DEVICE_UNKNOWN, 0x800, METHOD_NEITHER, FILE_ANY_ACCESS)"
+        );
+        assert_eq!(
+            control_code(0x1234_c001),
+            "CTL_CODE(0x1234, 0, METHOD_IN_DIRECT, FILE_READ_ACCESS|FILE_WRITE_ACCESS)"
+        );
+    }
+
+    #[test]
+    fn handle_arrays_as_the_kernel_read_them() {
+        let mut handles = vec![];
+        handles.extend(0x1cu64.to_le_bytes());
+        handles.extend(u64::MAX.to_le_bytes());
+        let runs = [run(0x1000, Direction::KernelRead, &handles)];
+        let v = view(Arch::X64, &runs, &[2, 0x1000, 3]);
+        assert_eq!(
+            render_arg(ArgKind::HandleArray(0), 1, &v),
+            "[0x1c, NtCurrentProcess]"
+        );
+        // A count beyond what the kernel read: the pointer, not guesses.
+        assert_eq!(render_arg(ArgKind::HandleArray(2), 1, &v), "0x1000");
     }
 
     #[test]

@@ -221,7 +221,14 @@ fn memory_and_process_services() {
     let (_, system) = by_name(w10, "NtQuerySystemInformation");
     assert_eq!(kinds(system), [SystemInfoClass, BufOut(2), UInt, ULongOut]);
     let (_, ioctl) = by_name(w10, "NtDeviceIoControlFile");
-    assert_eq!(kinds(ioctl)[5..], [Hex, BufIn(7), UInt, BufOut(9), UInt]);
+    assert_eq!(
+        kinds(ioctl)[5..],
+        [IoControlCode, BufIn(7), UInt, BufOut(9), UInt]
+    );
+    let (_, wait) = by_name(w10, "NtWaitForMultipleObjects");
+    assert_eq!(kinds(wait)[..3], [UInt, HandleArray(0), WaitType]);
+    let (_, attributes) = by_name(w10, "NtQueryAttributesFile");
+    assert_eq!(kinds(attributes), [ObjectAttributes, FileBasicInfoOut]);
     let (_, set_value) = by_name(w10, "NtSetValueKey");
     assert_eq!(kinds(set_value)[3..], [RegType, BufIn(5), UInt]);
     let (_, query_value) = by_name(w10, "NtQueryValueKey");
@@ -392,7 +399,7 @@ fn every_entry_is_well_formed() {
         for (i, &(name, kind)) in args.iter().enumerate() {
             assert!(!name.is_empty(), "{}: arg {i} unnamed", info.name);
             assert!(arg_names.insert(name), "{}: {name} twice", info.name);
-            let (BufIn(target) | BufOut(target)) = kind else {
+            let (BufIn(target) | BufOut(target) | HandleArray(target)) = kind else {
                 continue;
             };
             let target = usize::from(target);
@@ -401,7 +408,11 @@ fn every_entry_is_well_formed() {
                 "{}: {name} is {kind:?}, no such other argument",
                 info.name
             );
-            assert_eq!(args[target].1, UInt, "{}: {name}'s length", info.name);
+            assert_eq!(
+                args[target].1, UInt,
+                "{}: {name}'s length or count",
+                info.name
+            );
         }
     }
 }
