@@ -510,22 +510,30 @@ fn is_directory_class(class: u64) -> bool {
 /// The entries of a directory listing: `[{FileName="a.txt",
 /// EndOfFile=20, FileAttributes=...}, ...]`, each as far as its bytes
 /// are there. A NextEntryOffset that does not move forward ends it.
-fn directory_listing(class: u64, b: &[u8]) -> Option<String> {
+fn directory_listing(
+    class: u64,
+    len: usize,
+    get: &dyn Fn(usize, usize) -> Option<Vec<u8>>,
+) -> Option<String> {
     let &(_, length_at, name_at) = DIRECTORY_CLASSES.iter().find(|(c, _, _)| *c == class)?;
+    let word = |at: usize, size: usize| -> Option<u64> { le(&get(at, size)?, 0, size) };
     // One entry as text and the offset of the next, if its bytes are all
-    // there.
+    // there. Entries are read field by field: the kernel need not write
+    // the padding between them.
     let entry = |at: usize| -> Option<(String, usize)> {
-        let entry = b.get(at..)?;
-        let next = le(entry, 0, 4)? as usize;
-        let length = le(entry, length_at, 4)? as usize;
-        let name = entry.get(name_at..name_at.checked_add(length)?)?;
-        let mut text = format!("{{FileName={}", quote_utf16(&utf16(name), true));
+        let next = word(at, 4)? as usize;
+        let length = word(at + length_at, 4)? as usize;
+        if at + name_at + length > len {
+            return None;
+        }
+        let name = get(at + name_at, length)?;
+        let mut text = format!("{{FileName={}", quote_utf16(&utf16(&name), true));
         if class != 12 {
             let _ = write!(
                 text,
                 ", EndOfFile={}, FileAttributes={}",
-                le(entry, 40, 8)? as i64,
-                flags(le(entry, 56, 4)?, FILE_ATTRIBUTES, None)
+                word(at + 40, 8)? as i64,
+                flags(word(at + 56, 4)?, FILE_ATTRIBUTES, None)
             );
         }
         text.push('}');
@@ -542,8 +550,8 @@ fn directory_listing(class: u64, b: &[u8]) -> Option<String> {
             break;
         }
         match at.checked_add(next) {
-            Some(n) => at = n,
-            None => break,
+            Some(n) if n < len => at = n,
+            _ => break,
         }
     }
     if shown.is_empty() {
@@ -597,6 +605,19 @@ fn fs_information(class: u64, b: &[u8]) -> Option<String> {
     })
 }
 
+/// DISK_GEOMETRY (IOCTL_DISK_GET_DRIVE_GEOMETRY's output).
+fn disk_geometry(b: &[u8]) -> Option<String> {
+    const MEDIA_TYPES: Names = &[(0, "Unknown"), (11, "RemovableMedia"), (12, "FixedMedia")];
+    Some(format!(
+        "{{Cylinders={}, MediaType={}, TracksPerCylinder={}, SectorsPerTrack={}, BytesPerSector={}}}",
+        le(b, 0, 8)? as i64,
+        xval(le(b, 8, 4)?, MEDIA_TYPES, "MEDIA_TYPE"),
+        le(b, 12, 4)?,
+        le(b, 16, 4)?,
+        le(b, 20, 4)?
+    ))
+}
+
 /// SYSTEM_BASIC_INFORMATION: the page size, the user address range and
 /// the processors.
 fn system_basic_information(b: &[u8], p: usize) -> Option<String> {
@@ -631,6 +652,16 @@ fn structure(call: &CallView<'_>, direction: Direction, at: u64, len: u64) -> Op
     };
     let p = call.ptr_size();
     if let Some(class) = value_of(call, ArgKind::FileInfoClass) {
+        if listing {
+            let memory = call.memory;
+            return directory_listing(class, limit, &|offset, n| {
+                let address = at.checked_add(offset as u64)?;
+                match direction {
+                    Direction::KernelWrite => memory.written(address, n),
+                    Direction::KernelRead => memory.read(address, n),
+                }
+            });
+        }
         return file_information(class, &bytes);
     }
     if let Some(class) = value_of(call, ArgKind::ProcessInfoClass) {
@@ -648,6 +679,12 @@ fn structure(call: &CallView<'_>, direction: Direction, at: u64, len: u64) -> Op
     }
     if let Some(class) = value_of(call, ArgKind::KeyInfoClass) {
         return key_information(class, &bytes);
+    }
+    if let Some(code) = value_of(call, ArgKind::IoControlCode) {
+        const IOCTL_DISK_GET_DRIVE_GEOMETRY: u64 = 0x0007_0000;
+        return (direction == Direction::KernelWrite && code == IOCTL_DISK_GET_DRIVE_GEOMETRY)
+            .then(|| disk_geometry(&bytes))
+            .flatten();
     }
     if let Some(class) = value_of(call, ArgKind::FsInfoClass) {
         return fs_information(class, &bytes);
@@ -683,17 +720,31 @@ fn utf16(bytes: &[u8]) -> Vec<u16> {
         .collect()
 }
 
+/// A FILETIME (100 ns since 1601) as an RFC 3339 UTC time; 0 and
+/// values outside years 1601-9999 as the number.
+fn filetime(value: i64) -> String {
+    /// 1601-01-01 to 1970-01-01, in 100 ns.
+    const UNIX_EPOCH: i64 = 116_444_736_000_000_000;
+    /// 10000-01-01, in 100 ns since 1601.
+    const YEAR_10000: i64 = 2_650_467_744_000_000_000;
+    if value <= 0 || value >= YEAR_10000 {
+        return value.to_string();
+    }
+    crate::rfc3339((value - UNIX_EPOCH).saturating_mul(100))
+}
+
 /// FILE_*_INFORMATION of the classes programs query and set most.
 fn file_information(class: u64, b: &[u8]) -> Option<String> {
     let i64_at = |at| le(b, at, 8).map(|v| v as i64);
+    let time_at = |at| le(b, at, 8).map(|v| filetime(v as i64));
     Some(match class {
         // FileBasicInformation: four LARGE_INTEGER times, then attributes.
         4 => format!(
             "{{CreationTime={}, LastAccessTime={}, LastWriteTime={}, ChangeTime={}, FileAttributes={}}}",
-            i64_at(0)?,
-            i64_at(8)?,
-            i64_at(16)?,
-            i64_at(24)?,
+            time_at(0)?,
+            time_at(8)?,
+            time_at(16)?,
+            time_at(24)?,
             flags(le(b, 32, 4)?, FILE_ATTRIBUTES, None)
         ),
         // FileStandardInformation.
@@ -719,14 +770,20 @@ fn file_information(class: u64, b: &[u8]) -> Option<String> {
         20 => format!("{{EndOfFile={}}}", i64_at(0)?),
         // FileNetworkOpenInformation: times, sizes, attributes.
         34 => format!(
-            "{{CreationTime={}, LastWriteTime={}, AllocationSize={}, EndOfFile={}, FileAttributes={}}}",
-            i64_at(0)?,
-            i64_at(16)?,
+            "{{CreationTime={}, LastAccessTime={}, LastWriteTime={}, ChangeTime={}, AllocationSize={}, EndOfFile={}, FileAttributes={}}}",
+            time_at(0)?,
+            time_at(8)?,
+            time_at(16)?,
+            time_at(24)?,
             i64_at(32)?,
             i64_at(40)?,
             flags(le(b, 48, 4)?, FILE_ATTRIBUTES, None)
         ),
-        class if is_directory_class(class) => return directory_listing(class, b),
+        class if is_directory_class(class) => {
+            return directory_listing(class, b.len(), &|at, n| {
+                b.get(at..at.checked_add(n)?).map(<[u8]>::to_vec)
+            });
+        }
         _ => return None,
     })
 }
@@ -825,19 +882,19 @@ fn key_information(class: u64, b: &[u8]) -> Option<String> {
         // KeyBasicInformation: LastWriteTime, TitleIndex, NameLength, Name.
         0 => format!(
             "{{LastWriteTime={}, Name={}}}",
-            le(b, 0, 8)? as i64,
+            filetime(le(b, 0, 8)? as i64),
             name_at(16, field(12)? as usize)?
         ),
         // KeyNodeInformation: ... ClassOffset, ClassLength, NameLength, Name.
         1 => format!(
             "{{LastWriteTime={}, Name={}}}",
-            le(b, 0, 8)? as i64,
+            filetime(le(b, 0, 8)? as i64),
             name_at(24, field(20)? as usize)?
         ),
         // KeyFullInformation: counts of subkeys and values.
         2 => format!(
             "{{LastWriteTime={}, SubKeys={}, Values={}}}",
-            le(b, 0, 8)? as i64,
+            filetime(le(b, 0, 8)? as i64),
             field(20)?,
             field(32)?
         ),
@@ -1273,15 +1330,30 @@ mod tests {
     }
 
     #[test]
+    fn filetimes_are_dates() {
+        assert_eq!(
+            filetime(133_485_408_000_000_000),
+            "2024-01-01T00:00:00.000Z"
+        );
+        assert_eq!(
+            filetime(116_444_736_000_000_000),
+            "1970-01-01T00:00:00.000Z"
+        );
+        assert_eq!(filetime(0), "0");
+        assert_eq!(filetime(-5), "-5");
+        assert_eq!(filetime(i64::MAX), i64::MAX.to_string());
+    }
+
+    #[test]
     fn key_information_names_the_key() {
         let mut basic = vec![];
-        basic.extend(7i64.to_le_bytes());
+        basic.extend(133_485_408_000_000_000i64.to_le_bytes());
         basic.extend(0u32.to_le_bytes());
         basic.extend(14u32.to_le_bytes());
         basic.extend(utf16("vmscope"));
         assert_eq!(
             key_information(0, &basic).unwrap(),
-            r#"{LastWriteTime=7, Name="vmscope"}"#
+            r#"{LastWriteTime=2024-01-01T00:00:00.000Z, Name="vmscope"}"#
         );
         let mut name = vec![];
         name.extend(8u32.to_le_bytes());
