@@ -235,6 +235,7 @@ fn check_flavour(flavour: &str, abi: &str) {
     assert!(failed("NtOpenFile", "STATUS_ACCESS_VIOLATION"));
     assert!(failed("syscall_0xfff", "STATUS_INVALID_SYSTEM_SERVICE"));
     check_hostile(&calls, flavour);
+    check_file_monitor(&calls, flavour);
     let missing = calls
         .iter()
         .find(|c| text_of(c, "ObjectAttributes").contains("missing.txt"))
@@ -275,6 +276,14 @@ fn check_flavour(flavour: &str, abi: &str) {
         files.contains("pid 420    handle 0x1c File  opened by NtOpenFile"),
         "{files}"
     );
+    // The directory listed and the disk asked, by the names they were
+    // opened with (part 12).
+    for expected in [
+        r"pid 420    handle 0x1c File \??\C:\vmscope  opened by NtOpenFile",
+        r"pid 420    handle 0x1c File \??\PhysicalDrive0  opened by NtOpenFile",
+    ] {
+        assert!(files.contains(expected), "files lacks {expected}:\n{files}");
+    }
     if flavour == "x64" {
         let expected =
             r"pid 448    handle 0x1c File \??\C:\vmscope\wow64.txt  opened by NtCreateFile";
@@ -442,6 +451,156 @@ fn check_hostile(calls: &[Value], flavour: &str) {
             .find(|c| c.get("name").as_str() == Some(name))
             .unwrap_or_else(|| panic!("no {name}"));
         assert_eq!(status_of(call), "STATUS_INVALID_SYSTEM_SERVICE");
+    }
+}
+
+/// The calls of the workload's part 12, what a file monitor sees a real
+/// program make most (and the multiple waits of parts 8 and 9): the
+/// handle each one used, its status and the results the analyzer
+/// decodes already.
+fn check_file_monitor(calls: &[Value], flavour: &str) {
+    let named = |name: &str| -> Vec<&Value> {
+        calls
+            .iter()
+            .filter(|c| c.get("name").as_str() == Some(name))
+            .collect()
+    };
+    let status_of = |c: &Value| c.get("status").as_str().unwrap_or("").to_string();
+
+    // Attributes by name: the file that is there, the one that is not
+    // (nothing written: the buffer shown by its address).
+    let attributes = named("NtQueryAttributesFile");
+    assert_eq!(attributes.len(), 2);
+    assert_eq!(
+        text(attributes[0], "ObjectAttributes"),
+        r#"{ObjectName="\??\C:\vmscope\input.txt", Attributes=OBJ_CASE_INSENSITIVE}"#
+    );
+    assert_eq!(status_of(attributes[0]), "STATUS_SUCCESS");
+    assert!(
+        text(attributes[0], "FileInformation").contains("FileAttributes=FILE_ATTRIBUTE_ARCHIVE")
+    );
+    assert!(text(attributes[1], "ObjectAttributes").contains("missing.txt"));
+    assert_eq!(status_of(attributes[1]), "STATUS_OBJECT_NAME_NOT_FOUND");
+    assert!(text(attributes[1], "FileInformation").starts_with("0x"));
+    let full = named("NtQueryFullAttributesFile");
+    assert_eq!(full.len(), 1);
+    assert_eq!(status_of(full[0]), "STATUS_SUCCESS");
+    assert!(text(full[0], "FileInformation").contains("EndOfFile=36"));
+
+    // The directory: listed in two calls of two classes, then no more
+    // files; again with a pattern. Every call names the directory.
+    let listings = named("NtQueryDirectoryFile");
+    assert_eq!(listings.len(), 5);
+    for listing in &listings {
+        assert_eq!(
+            arg(listing, "FileHandle").get("path").as_str(),
+            Some(r"File \??\C:\vmscope")
+        );
+    }
+    let statuses: Vec<String> = listings.iter().map(|c| status_of(c)).collect();
+    assert_eq!(
+        statuses,
+        [
+            "STATUS_SUCCESS",
+            "STATUS_SUCCESS",
+            "STATUS_NO_MORE_FILES",
+            "STATUS_SUCCESS",
+            "STATUS_NO_MORE_FILES"
+        ]
+    );
+    assert_eq!(
+        text(listings[0], "FileInformationClass"),
+        "FileDirectoryInformation"
+    );
+    assert_eq!(
+        text(listings[1], "FileInformationClass"),
+        "FileBothDirectoryInformation"
+    );
+    // ".", "..", child.exe, child.txt: 0x48 + 0x48 + 0x58 + 0x40 + 18.
+    assert_eq!(
+        text(listings[0], "IoStatusBlock"),
+        "{Status=STATUS_SUCCESS, Information=314}"
+    );
+    assert!(text(listings[0], "FileInformation").starts_with(r#"[{FileName=".", "#));
+    assert!(text(listings[1], "FileInformation").starts_with(r#"[{FileName="hostile.txt", "#));
+    assert_eq!(
+        text(listings[2], "IoStatusBlock"),
+        "{Status=STATUS_NO_MORE_FILES, Information=0}"
+    );
+    assert!(text(listings[2], "FileInformation").starts_with("0x"));
+    assert_eq!(text(listings[3], "FileName"), r#""*.txt""#);
+    assert_eq!(text(listings[3], "RestartScan"), "TRUE");
+    assert!(
+        text(listings[3], "FileInformation")
+            .starts_with(r#"[{FileName="child.txt", EndOfFile=29, "#)
+    );
+    let volume = named("NtQueryVolumeInformationFile");
+    assert_eq!(volume.len(), 1);
+    assert_eq!(
+        arg(volume[0], "FileHandle").get("path").as_str(),
+        Some(r"File \??\C:\vmscope")
+    );
+    assert_eq!(
+        text(volume[0], "FsInformationClass"),
+        "FileFsDeviceInformation"
+    );
+    assert!(text(volume[0], "FsInformation").starts_with("{DeviceType=FILE_DEVICE_DISK, "));
+    assert_eq!(
+        text(volume[0], "IoStatusBlock"),
+        "{Status=STATUS_SUCCESS, Information=8}"
+    );
+
+    // The disk: its geometry (24 bytes), and a code it does not know
+    // (nothing written back).
+    let ioctls = named("NtDeviceIoControlFile");
+    assert_eq!(ioctls.len(), 2);
+    for ioctl in &ioctls {
+        assert_eq!(
+            arg(ioctl, "FileHandle").get("path").as_str(),
+            Some(r"File \??\PhysicalDrive0")
+        );
+    }
+    assert_eq!(
+        text(ioctls[0], "IoControlCode"),
+        "IOCTL_DISK_GET_DRIVE_GEOMETRY"
+    );
+    assert_eq!(status_of(ioctls[0]), "STATUS_SUCCESS");
+    assert_eq!(
+        text(ioctls[0], "IoStatusBlock"),
+        "{Status=STATUS_SUCCESS, Information=24}"
+    );
+    assert_eq!(status_of(ioctls[1]), "STATUS_INVALID_DEVICE_REQUEST");
+    assert!(text(ioctls[1], "IoStatusBlock").starts_with("0x"));
+    assert!(text(ioctls[1], "OutputBuffer").starts_with("0x"));
+
+    // The clock and the machine.
+    let counter = named("NtQueryPerformanceCounter");
+    assert_eq!(counter.len(), 1);
+    let frequency = if flavour == "x64" {
+        "[10000000]"
+    } else {
+        "[3579545]"
+    };
+    assert_eq!(text(counter[0], "PerformanceFrequency"), frequency);
+    let system = named("NtQuerySystemInformation");
+    assert_eq!(system.len(), 1);
+    assert_eq!(
+        text(system[0], "SystemInformationClass"),
+        "SystemBasicInformation"
+    );
+    let size = if flavour == "x64" { "[64]" } else { "[44]" };
+    assert_eq!(text(system[0], "ReturnLength"), size);
+    assert!(text(system[0], "SystemInformation").contains("NumberOfProcessors=1"));
+
+    // The multiple waits: the ended thread; the child process and its
+    // thread, WaitAll.
+    let waits = named("NtWaitForMultipleObjects");
+    assert_eq!(waits.len(), 2);
+    assert_eq!(text(waits[0], "Handles"), "[0x1c]");
+    assert_eq!(text(waits[1], "Handles"), "[0x1c, 0x20]");
+    for wait in &waits {
+        assert_eq!(text(wait, "WaitType"), "WaitAll");
+        assert_eq!(status_of(wait), "STATUS_SUCCESS");
     }
 }
 

@@ -20,7 +20,10 @@ NtDeleteValueKey NtDuplicateObject NtFreeVirtualMemory NtMapViewOfSection
 NtOpenFile NtOpenKey NtProtectVirtualMemory NtQueryInformationFile
 NtQueryInformationProcess NtQueryValueKey NtReadFile NtSetInformationFile
 NtSetValueKey NtTerminateProcess NtTerminateThread NtUnmapViewOfSection
-NtWaitForSingleObject NtWriteFile NtYieldExecution"
+NtWaitForSingleObject NtWriteFile NtYieldExecution
+NtDeviceIoControlFile NtQueryAttributesFile NtQueryDirectoryFile
+NtQueryFullAttributesFile NtQueryPerformanceCounter NtQuerySystemInformation
+NtQueryVolumeInformationFile NtWaitForMultipleObjects"
 
 # gen CSV COLUMN ARCH GUARD
 gen() {

@@ -64,7 +64,6 @@
 #define STATUS_CANNOT_DELETE ((NTSTATUS)0xC0000121)
 #define STATUS_FREE_VM_NOT_AT_BASE ((NTSTATUS)0xC000009F)
 #define STATUS_INVALID_PAGE_PROTECTION ((NTSTATUS)0xC0000045)
-#define STATUS_INVALID_DEVICE_REQUEST ((NTSTATUS)0xC0000010)
 
 #define GENERIC_READ 0x80000000u
 #define GENERIC_WRITE 0x40000000u
@@ -79,6 +78,21 @@
 #define SECTION_MAP_WRITE 0x0002
 #define SECTION_MAP_READ 0x0004
 #define DELETE_ACCESS DELETE
+#define EVENT_MODIFY_STATE 0x0002
+
+/* The clock: there is none. System time starts at 2024-01-01 00:00:00 UTC
+ * (a FILETIME) and advances 1 ms with every system call; the performance
+ * counter counts the same milliseconds at its frequency. Deterministic,
+ * so two recordings of a run are alike. */
+#define SYSTEM_TIME_BASE 0x01da3c457689c000ULL
+#define INSTALL_TIME (SYSTEM_TIME_BASE - 864000000000ULL) /* a day before: the files the system came with */
+#ifdef __x86_64__
+#define PERF_FREQUENCY 10000000u /* Windows 10: 10 MHz */
+#else
+#define PERF_FREQUENCY 3579545u  /* Windows 7: the ACPI PM timer */
+#endif
+static u64 service_count;
+static u64 system_time(void) { return SYSTEM_TIME_BASE + service_count * 10000ULL; }
 
 /* ------------------------------------------------------------------ */
 /* Library                                                              */
@@ -296,7 +310,9 @@ static const char *const type_names[] = {"?", "File", "Key", "Process", "Thread"
 
 struct fnode {
     int used, dir, delete_pending, opens;
+    int device; /* a disk (\Device\Harddisk0\DR0), not a file on the volume */
     char path[NAME_MAX];
+    u64 created, written; /* FILETIMEs */
     u32 size;
     u8 data[FILE_CAPACITY];
 };
@@ -322,8 +338,10 @@ struct object {
     char name[NAME_MAX];
     /* File */
     struct fnode *file;
-    u64 pos;
+    u64 pos; /* a directory: the index of the next entry to list */
     ULONG options;
+    char pattern[64]; /* a directory: the query's FileName, from its first query */
+    int pattern_set;
     /* Key */
     struct rkey *key;
     /* Process, Thread */
@@ -372,6 +390,9 @@ struct thread {
     uptr teb;   /* x64: the TEB64 (gs); x86: the TEB (fs) */
     uptr teb32; /* a WOW64 thread's TEB32 (fs on x64), else 0 */
     struct object *object, *waiting_for;
+    /* NtWaitForMultipleObjects: the objects, and WaitAll or WaitAny. */
+    struct object *wait_objects[MAXIMUM_WAIT_OBJECTS];
+    int wait_count, wait_all;
     NTSTATUS exit_status;
     char detail[320];
 };
@@ -723,13 +744,38 @@ static int signaled(struct object *o)
     }
 }
 
+/* A multiple wait is satisfied: all of its objects are signalled
+ * (WaitAll), or one (WaitAny). Gives the index of the first signalled
+ * object, or -1. */
+static int wait_satisfied(struct thread *t)
+{
+    int first = -1, all = 1;
+    for (int j = 0; j < t->wait_count; j++) {
+        if (signaled(t->wait_objects[j])) {
+            if (first < 0)
+                first = j;
+        } else {
+            all = 0;
+        }
+    }
+    if (t->wait_all)
+        return all ? 0 : -1;
+    return first;
+}
+
 static void wake(struct object *o)
 {
-    for (int i = 0; i < MAX_THREADS; i++)
-        if (threads[i].state == T_WAITING && threads[i].waiting_for == o) {
-            threads[i].state = T_READY;
-            threads[i].waiting_for = 0;
+    for (int i = 0; i < MAX_THREADS; i++) {
+        struct thread *t = &threads[i];
+        if (t->state != T_WAITING)
+            continue;
+        if (t->waiting_for == o) {
+            t->state = T_READY;
+            t->waiting_for = 0;
+        } else if (t->wait_count && wait_satisfied(t) >= 0) {
+            t->state = T_READY;
         }
+    }
 }
 
 static void process_exit(struct process *p, NTSTATUS status)
@@ -936,6 +982,7 @@ static struct process *process_create(const char *image, ULONG pid, ULONG parent
 /* The file system                                                      */
 
 #define VOLUME "\\Device\\HarddiskVolume2"
+#define DISK0 "\\Device\\Harddisk0\\DR0"
 
 static struct fnode *file_add(const char *path, int dir, const char *content)
 {
@@ -945,6 +992,7 @@ static struct fnode *file_add(const char *path, int dir, const char *content)
             memset(f, 0, sizeof *f);
             f->used = 1;
             f->dir = dir;
+            f->created = f->written = service_count ? system_time() : INSTALL_TIME;
             kstrcpy(f->path, path, NAME_MAX);
             if (content) {
                 f->size = (u32)kstrlen(content);
@@ -992,6 +1040,11 @@ static NTSTATUS resolve_path(const struct attributes *a, char *out)
         kstrcpy(out, VOLUME "\\", NAME_MAX);
         kstrcat(out, n + 7, NAME_MAX);
     } else if (starts_with(n, VOLUME "\\")) {
+        kstrcpy(out, n, NAME_MAX);
+    } else if (name_eq(n, "\\??\\PhysicalDrive0")) {
+        /* A symbolic link to the first disk's partition 0 device. */
+        kstrcpy(out, DISK0, NAME_MAX);
+    } else if (name_eq(n, DISK0)) {
         kstrcpy(out, n, NAME_MAX);
     } else {
         return STATUS_OBJECT_PATH_NOT_FOUND;
@@ -1053,7 +1106,14 @@ static NTSTATUS create_file(uptr handle_out, ACCESS_MASK access, uptr oa, uptr i
         return s;
     struct fnode *f = file_find(path);
     ULONG information;
-    if (f) {
+    if (f && f->device) {
+        /* The disk itself: opened, never created or overwritten. */
+        if (options & FILE_DIRECTORY_FILE)
+            return STATUS_NOT_A_DIRECTORY;
+        if (disposition != FILE_OPEN && disposition != FILE_OPEN_IF)
+            return STATUS_ACCESS_DENIED;
+        information = FILE_OPENED;
+    } else if (f) {
         if (f->delete_pending)
             return STATUS_DELETE_PENDING;
         if (disposition == FILE_CREATE)
@@ -1165,7 +1225,7 @@ static NTSTATUS svc_NtReadFile(const uptr *a)
     }
     struct fnode *f = o->file;
     detail(" (%s) %u bytes at %lu", o->name, length, (unsigned long)pos);
-    if (f->dir)
+    if (f->dir || f->device)
         return STATUS_INVALID_DEVICE_REQUEST;
     if (pos >= f->size) {
         write_iosb(a[4], STATUS_END_OF_FILE, 0);
@@ -1204,7 +1264,7 @@ static NTSTATUS svc_NtWriteFile(const uptr *a)
     }
     struct fnode *f = o->file;
     detail(" (%s) %u bytes at %lu", o->name, length, (unsigned long)pos);
-    if (f->dir)
+    if (f->dir || f->device)
         return STATUS_INVALID_DEVICE_REQUEST;
     /* The cache manager's copy from the caller's buffer: a fault in it
      * ends the write with STATUS_INVALID_USER_BUFFER (FsRtlNormalizeNtstatus
@@ -1220,6 +1280,7 @@ static NTSTATUS svc_NtWriteFile(const uptr *a)
     memcpy(f->data + pos, staging, length);
     if (pos + length > f->size)
         f->size = (u32)(pos + length);
+    f->written = system_time();
     o->pos = pos + length;
     write_iosb(a[4], STATUS_SUCCESS, length);
     return STATUS_SUCCESS;
@@ -1295,6 +1356,400 @@ static NTSTATUS svc_NtSetInformationFile(const uptr *a)
         return STATUS_SUCCESS;
     }
     return STATUS_INVALID_INFO_CLASS;
+}
+
+/* ------------------------------------------------------------------ */
+/* What a file monitor sees most: attributes by name, directory        */
+/* listings, the volume's device, a disk's IOCTL                        */
+
+static ULONG file_attributes(const struct fnode *f)
+{
+    return f->dir ? FILE_ATTRIBUTE_DIRECTORY : FILE_ATTRIBUTE_ARCHIVE;
+}
+
+static u64 allocation_size(const struct fnode *f) { return f->dir ? 0 : (f->size + 4095) & ~4095u; }
+
+/* NtQueryAttributesFile and NtQueryFullAttributesFile: the output is
+ * probed, the object attributes captured (as ObOpenObjectByName does for
+ * the query-only open), and the structure written on success only. */
+static NTSTATUS query_attributes(uptr oa, uptr out, int full)
+{
+    uptr size = full ? sizeof(FILE_NETWORK_OPEN_INFORMATION) : sizeof(FILE_BASIC_INFORMATION);
+    PROBE_WRITE(out, size);
+    struct attributes a;
+    NTSTATUS s = capture_attributes(oa, &a);
+    if (s)
+        return s;
+    detail(" %s", a.name.a);
+    char path[NAME_MAX];
+    if ((s = resolve_path(&a, path)))
+        return s;
+    struct fnode *f = file_find(path);
+    if (!f)
+        return parent_exists(path) ? STATUS_OBJECT_NAME_NOT_FOUND : STATUS_OBJECT_PATH_NOT_FOUND;
+    if (f->delete_pending)
+        return STATUS_DELETE_PENDING;
+    if (full) {
+        FILE_NETWORK_OPEN_INFORMATION info;
+        memset(&info, 0, sizeof info);
+        info.CreationTime.QuadPart = (LONGLONG)f->created;
+        info.LastAccessTime.QuadPart = info.LastWriteTime.QuadPart = info.ChangeTime.QuadPart =
+            (LONGLONG)f->written;
+        info.AllocationSize.QuadPart = (LONGLONG)allocation_size(f);
+        info.EndOfFile.QuadPart = f->dir ? 0 : f->size;
+        info.FileAttributes = file_attributes(f);
+        copy_out(out, &info, sizeof info);
+        detail(" attributes 0x%x EndOfFile %u", info.FileAttributes, (ULONG)info.EndOfFile.QuadPart);
+    } else {
+        FILE_BASIC_INFORMATION info;
+        memset(&info, 0, sizeof info);
+        info.CreationTime.QuadPart = (LONGLONG)f->created;
+        info.LastAccessTime.QuadPart = info.LastWriteTime.QuadPart = info.ChangeTime.QuadPart =
+            (LONGLONG)f->written;
+        info.FileAttributes = file_attributes(f);
+        copy_out(out, &info, sizeof info);
+        detail(" attributes 0x%x", info.FileAttributes);
+    }
+    return STATUS_SUCCESS;
+}
+
+static NTSTATUS svc_NtQueryAttributesFile(const uptr *a)
+{
+    /* ObjectAttributes, FileInformation (FILE_BASIC_INFORMATION) */
+    return query_attributes(a[0], a[1], 0);
+}
+
+static NTSTATUS svc_NtQueryFullAttributesFile(const uptr *a)
+{
+    /* ObjectAttributes, FileInformation (FILE_NETWORK_OPEN_INFORMATION) */
+    return query_attributes(a[0], a[1], 1);
+}
+
+/* A directory's entries, as NTFS lists them: "." and "..", then the
+ * names in upper-case order. */
+struct dir_entry {
+    const char *name;
+    const struct fnode *f;
+};
+
+static char upper(char c) { return c >= 'a' && c <= 'z' ? c - 32 : c; }
+
+static int name_cmp(const char *a, const char *b)
+{
+    while (*a && upper(*a) == upper(*b))
+        a++, b++;
+    return (int)(u8)upper(*a) - (int)(u8)upper(*b);
+}
+
+static int dir_entries(const struct fnode *dir, struct dir_entry *out)
+{
+    int n = 0, len = kstrlen(dir->path);
+    out[n++] = (struct dir_entry){".", dir};
+    out[n++] = (struct dir_entry){"..", dir}; /* the volume's root has no node here: its own times */
+    for (int i = 0; i < MAX_FILES; i++) {
+        const struct fnode *f = &files[i];
+        if (!f->used || f->device || f == dir || !starts_with(f->path, dir->path) || f->path[len] != '\\')
+            continue;
+        const char *name = f->path + len + 1;
+        int nested = 0;
+        for (const char *c = name; *c; c++)
+            nested |= *c == '\\';
+        if (nested)
+            continue;
+        int at = n++;
+        while (at > 2 && name_cmp(out[at - 1].name, name) > 0) {
+            out[at] = out[at - 1];
+            at--;
+        }
+        out[at] = (struct dir_entry){name, f};
+    }
+    return n;
+}
+
+/* FsRtlIsNameInExpression, in short: `*` and `?`, case-insensitive. */
+static int wild_match(const char *p, const char *n)
+{
+    if (!*p)
+        return !*n;
+    if (*p == '*')
+        return wild_match(p + 1, n) || (*n && wild_match(p, n + 1));
+    if (*n && (*p == '?' || upper(*p) == upper(*n)))
+        return wild_match(p + 1, n + 1);
+    return 0;
+}
+
+/* The 8.3 name NTFS makes for a name that is not one (BASE~1.EXT), in
+ * `out`; returns its length in bytes, 0 for a name that is 8.3 already. */
+static int short_name(const char *name, WCHAR *out)
+{
+    if (name[0] == '.')
+        return 0;
+    int len = kstrlen(name), dot = -1, dots = 0, odd = 0;
+    for (int i = 0; i < len; i++) {
+        if (name[i] == '.')
+            dot = i, dots++;
+        else if (name[i] == ' ' || name[i] == '+' || name[i] == ',' || name[i] == ';' || name[i] == '=' ||
+                 name[i] == '[' || name[i] == ']')
+            odd = 1;
+    }
+    int base = dot < 0 ? len : dot, ext = dot < 0 ? 0 : len - dot - 1;
+    if (!odd && dots <= 1 && base >= 1 && base <= 8 && ext <= 3)
+        return 0;
+    int n = 0;
+    for (int i = 0; i < base && n < 6; i++)
+        if (name[i] != '.' && name[i] != ' ')
+            out[n++] = (WCHAR)upper(name[i]);
+    out[n++] = '~';
+    out[n++] = '1';
+    if (ext) {
+        out[n++] = '.';
+        for (int i = dot + 1; i < len && i < dot + 4; i++)
+            out[n++] = (WCHAR)upper(name[i]);
+    }
+    return n * 2;
+}
+
+static NTSTATUS svc_NtQueryDirectoryFile(const uptr *a)
+{
+    /* FileHandle, Event, ApcRoutine, ApcContext, IoStatusBlock,
+     * FileInformation, Length, FileInformationClass, ReturnSingleEntry,
+     * FileName, RestartScan */
+    ULONG length = (ULONG)a[6], class = (ULONG)a[7];
+    int single = (u8)a[8], restart = (u8)a[10];
+    uptr header;
+    detail(" handle 0x%lx class %u", a[0], class);
+    /* The I/O manager's checks, in NtQueryDirectoryFile's order: the
+     * IO_STATUS_BLOCK, the class and its minimum length, the buffer,
+     * then the FileName is captured and the handle referenced. */
+    PROBE_WRITE(a[4], sizeof(IO_STATUS_BLOCK));
+    if (class == FileDirectoryInformation)
+        header = OFFSETOF(FILE_DIRECTORY_INFORMATION, FileName);
+    else if (class == FileBothDirectoryInformation)
+        header = OFFSETOF(FILE_BOTH_DIR_INFORMATION, FileName);
+    else
+        return STATUS_INVALID_INFO_CLASS;
+    if (length < header)
+        return STATUS_INFO_LENGTH_MISMATCH;
+    PROBE_WRITE(a[5], length);
+    struct name pattern;
+    NTSTATUS s;
+    if (a[9]) {
+        if ((s = capture_unicode(a[9], &pattern)))
+            return s;
+        detail(" FileName %s", pattern.a);
+    }
+    struct object *o;
+    if ((s = reference(a[0], OT_FILE, FILE_LIST_DIRECTORY, &o)))
+        return s;
+    detail(" (%s)%s%s", o->name, restart ? " RestartScan" : "", single ? " ReturnSingleEntry" : "");
+    if (!o->file->dir)
+        return STATUS_INVALID_PARAMETER;
+    if (a[1]) {
+        struct object *event;
+        if ((s = reference(a[1], OT_EVENT, EVENT_MODIFY_STATE, &event)))
+            return s;
+    }
+    /* The file system: the first query of a handle fixes its pattern (a
+     * later FileName is ignored, even with RestartScan). */
+    int initial = !o->pattern_set;
+    if (initial) {
+        kstrcpy(o->pattern, a[9] && pattern.len ? pattern.a : "*", sizeof o->pattern);
+        o->pattern_set = 1;
+        o->pos = 0;
+    }
+    if (restart)
+        o->pos = 0;
+    static struct dir_entry entries[MAX_FILES + 2];
+    int n = dir_entries(o->file, entries);
+    static u8 entry[sizeof(FILE_BOTH_DIR_INFORMATION) + 2 * NAME_MAX];
+    uptr last = 0, information = 0;
+    int written = 0;
+    NTSTATUS status = STATUS_SUCCESS;
+    while ((int)o->pos < n) {
+        const struct dir_entry *e = &entries[o->pos];
+        if (!wild_match(o->pattern, e->name)) {
+            o->pos++;
+            continue;
+        }
+        const struct fnode *f = e->f;
+        ULONG name_len = (ULONG)kstrlen(e->name) * 2;
+        uptr at = 0;
+        if (written) {
+            /* The previous entry's end, aligned: does this one fit? */
+            at = (information + 7) & ~(uptr)7;
+            if (at + header + name_len > length)
+                break;
+        } else if (header + name_len > length) {
+            /* Not even the first: its fixed part and what fits of its
+             * name, STATUS_BUFFER_OVERFLOW. */
+            name_len = (ULONG)(length - header) & ~1u;
+            status = STATUS_BUFFER_OVERFLOW;
+        }
+        memset(entry, 0, header);
+        FILE_DIRECTORY_INFORMATION *d = (FILE_DIRECTORY_INFORMATION *)entry;
+        d->NextEntryOffset = 0;
+        d->FileIndex = 0;
+        d->CreationTime.QuadPart = (LONGLONG)f->created;
+        d->LastAccessTime.QuadPart = d->LastWriteTime.QuadPart = d->ChangeTime.QuadPart = (LONGLONG)f->written;
+        d->EndOfFile.QuadPart = f->dir ? 0 : f->size;
+        d->AllocationSize.QuadPart = (LONGLONG)allocation_size(f);
+        d->FileAttributes = file_attributes(f);
+        d->FileNameLength = (ULONG)kstrlen(e->name) * 2;
+        if (class == FileBothDirectoryInformation) {
+            FILE_BOTH_DIR_INFORMATION *b = (FILE_BOTH_DIR_INFORMATION *)entry;
+            b->EaSize = 0;
+            b->ShortNameLength = (char)short_name(e->name, b->ShortName);
+        }
+        WCHAR *w = (WCHAR *)(entry + header);
+        for (ULONG i = 0; i < name_len / 2; i++)
+            w[i] = (WCHAR)(u8)e->name[i];
+        if (written)
+            put32(a[5] + last, (u32)(at - last)); /* the previous entry's NextEntryOffset */
+        copy_out(a[5] + at, entry, header + name_len);
+        last = at;
+        information = at + header + name_len;
+        written++;
+        o->pos++;
+        if (single || status)
+            break;
+    }
+    if (!written) {
+        status = initial ? STATUS_NO_SUCH_FILE : STATUS_NO_MORE_FILES;
+        detail(": pattern %s, no more entries", o->pattern);
+        if (status == STATUS_NO_MORE_FILES)
+            write_iosb(a[4], status, 0); /* a warning: the IO_STATUS_BLOCK is written */
+        return status;
+    }
+    write_iosb(a[4], status, information);
+    detail(": pattern %s, %d entries, %lu bytes", o->pattern, written, information);
+    return status;
+}
+
+static NTSTATUS svc_NtQueryVolumeInformationFile(const uptr *a)
+{
+    /* FileHandle, IoStatusBlock, FsInformation, Length, FsInformationClass */
+    ULONG length = (ULONG)a[3], class = (ULONG)a[4];
+    detail(" handle 0x%lx class %u", a[0], class);
+    PROBE_WRITE(a[1], sizeof(IO_STATUS_BLOCK));
+    if (class != FileFsDeviceInformation)
+        return STATUS_INVALID_INFO_CLASS; /* the only one here */
+    if (length < sizeof(FILE_FS_DEVICE_INFORMATION))
+        return STATUS_INFO_LENGTH_MISMATCH;
+    PROBE_WRITE(a[2], length);
+    struct object *o;
+    NTSTATUS s = reference(a[0], OT_FILE, 0, &o);
+    if (s)
+        return s;
+    /* The I/O manager answers this class itself, from the device object,
+     * writing the fields into the caller's buffer. */
+    ULONG characteristics = o->file->device ? 0 : FILE_DEVICE_IS_MOUNTED;
+    put32(a[2] + OFFSETOF(FILE_FS_DEVICE_INFORMATION, DeviceType), FILE_DEVICE_DISK);
+    put32(a[2] + OFFSETOF(FILE_FS_DEVICE_INFORMATION, Characteristics), characteristics);
+    write_iosb(a[1], STATUS_SUCCESS, sizeof(FILE_FS_DEVICE_INFORMATION));
+    detail(" (%s) FileFsDeviceInformation DeviceType %u Characteristics 0x%x", o->name, FILE_DEVICE_DISK,
+           characteristics);
+    return STATUS_SUCCESS;
+}
+
+static NTSTATUS svc_NtDeviceIoControlFile(const uptr *a)
+{
+    /* FileHandle, Event, ApcRoutine, ApcContext, IoStatusBlock,
+     * IoControlCode, InputBuffer, InputBufferLength, OutputBuffer,
+     * OutputBufferLength */
+    ULONG code = (ULONG)a[5], in_len = (ULONG)a[7], out_len = (ULONG)a[9];
+    ULONG required = (code >> 14) & 3; /* FILE_READ_ACCESS 1, FILE_WRITE_ACCESS 2 */
+    ACCESS_MASK want = (required & 1 ? FILE_READ_DATA : 0) | (required & 2 ? FILE_WRITE_DATA : 0);
+    detail(" handle 0x%lx", a[0]);
+    struct object *o;
+    NTSTATUS s = reference(a[0], OT_FILE, want, &o);
+    if (s)
+        return s;
+    detail(" (%s) IoControlCode 0x%08x in %u out %u", o->name, code, in_len, out_len);
+    if (a[1]) {
+        struct object *event;
+        if ((s = reference(a[1], OT_EVENT, EVENT_MODIFY_STATE, &event)))
+            return s;
+    }
+    /* IopXxxControlFile: the IO_STATUS_BLOCK and both buffers probed,
+     * then (METHOD_BUFFERED) the input copied into the system buffer
+     * before the driver sees the request. */
+    PROBE_WRITE(a[4], sizeof(IO_STATUS_BLOCK));
+    if (in_len)
+        PROBE_READ(a[6], in_len);
+    if (out_len)
+        PROBE_WRITE(a[8], out_len);
+    static u8 input[PAGE];
+    if (in_len)
+        copy_in_until_fault(input, sizeof input, a[6], in_len);
+    /* The driver: the disk answers IOCTL_DISK_GET_DRIVE_GEOMETRY; a file
+     * on the volume, and every other code, is an invalid request. A
+     * failure that did not pend writes nothing back. */
+    if (!o->file->device || code != IOCTL_DISK_GET_DRIVE_GEOMETRY)
+        return STATUS_INVALID_DEVICE_REQUEST;
+    if (out_len < sizeof(DISK_GEOMETRY))
+        return STATUS_BUFFER_TOO_SMALL;
+    DISK_GEOMETRY g;
+    memset(&g, 0, sizeof g);
+    g.Cylinders.QuadPart = 130; /* 130 * 255 * 63 * 512: a 1 GiB disk */
+    g.MediaType = FixedMedia;
+    g.TracksPerCylinder = 255;
+    g.SectorsPerTrack = 63;
+    g.BytesPerSector = 512;
+    copy_out(a[8], &g, sizeof g);
+    write_iosb(a[4], STATUS_SUCCESS, sizeof g);
+    detail(": DISK_GEOMETRY %u/%u/%u/%u", (ULONG)g.Cylinders.QuadPart, g.TracksPerCylinder, g.SectorsPerTrack,
+           g.BytesPerSector);
+    return STATUS_SUCCESS;
+}
+
+/* ------------------------------------------------------------------ */
+/* The clock and the system                                             */
+
+static NTSTATUS svc_NtQueryPerformanceCounter(const uptr *a)
+{
+    /* PerformanceCounter, PerformanceFrequency (optional): both probed,
+     * then both written. */
+    PROBE_WRITE(a[0], sizeof(LARGE_INTEGER));
+    if (a[1])
+        PROBE_WRITE(a[1], sizeof(LARGE_INTEGER));
+    u64 counter = service_count * (PERF_FREQUENCY / 1000);
+    put64(a[0], counter);
+    if (a[1])
+        put64(a[1], PERF_FREQUENCY);
+    detail(" counter %llu frequency %u", counter, PERF_FREQUENCY);
+    return STATUS_SUCCESS;
+}
+
+static NTSTATUS svc_NtQuerySystemInformation(const uptr *a)
+{
+    /* SystemInformationClass, SystemInformation, SystemInformationLength,
+     * ReturnLength */
+    ULONG class = (ULONG)a[0], length = (ULONG)a[2];
+    detail(" class %u length 0x%x", class, length);
+    PROBE_WRITE(a[1], length);
+    if (a[3])
+        PROBE_WRITE(a[3], 4);
+    if (class != SystemBasicInformation)
+        return STATUS_INVALID_INFO_CLASS; /* the only one here */
+    if (length != sizeof(SYSTEM_BASIC_INFORMATION))
+        return STATUS_INFO_LENGTH_MISMATCH;
+    SYSTEM_BASIC_INFORMATION info;
+    memset(&info, 0, sizeof info);
+    info.TimerResolution = 156250; /* 15.625 ms */
+    info.PageSize = PAGE;
+    info.NumberOfPhysicalPages = (ULONG)((PHYS_END - (1UL << 20)) / PAGE);
+    info.LowestPhysicalPageNumber = 1;
+    info.HighestPhysicalPageNumber = (ULONG)(PHYS_END / PAGE - 1);
+    info.AllocationGranularity = ALLOC_GRANULARITY;
+    info.MinimumUserModeAddress = 0x10000;
+    info.MaximumUserModeAddress = USER_LIMIT - 1; /* MmHighestUserAddress: x64 0x7ffffffeffff, x86 0x7ffeffff */
+    info.ActiveProcessorsAffinityMask = 1;
+    info.NumberOfProcessors = 1;
+    copy_out(a[1], &info, sizeof info);
+    if (a[3])
+        put32(a[3], sizeof info);
+    detail(" SystemBasicInformation NumberOfProcessors 1");
+    return STATUS_SUCCESS;
 }
 
 static NTSTATUS svc_NtClose(const uptr *a)
@@ -2101,6 +2556,55 @@ static NTSTATUS svc_NtWaitForSingleObject(const uptr *a)
     return STATUS_WAIT_0;
 }
 
+static NTSTATUS svc_NtWaitForMultipleObjects(const uptr *a)
+{
+    /* Count, Handles, WaitType, Alertable, Timeout */
+    ULONG count = (ULONG)a[0], type = (ULONG)a[2];
+    detail(" %u %s", count, type == WaitAll ? "WaitAll" : type == WaitAny ? "WaitAny" : "(bad WaitType)");
+    if (count == 0 || count > MAXIMUM_WAIT_OBJECTS)
+        return STATUS_INVALID_PARAMETER_1;
+    if (type != WaitAll && type != WaitAny)
+        return STATUS_INVALID_PARAMETER_3;
+    /* The handle array is probed and copied, then the timeout read, then
+     * each handle referenced. */
+    PROBE_READ(a[1], count * sizeof(HANDLE));
+    uptr handles[MAXIMUM_WAIT_OBJECTS];
+    copy_in(handles, a[1], count * sizeof(HANDLE));
+    int timeout = 0;
+    if (a[4]) {
+        PROBE_READ(a[4], 8);
+        (void)get64(a[4]);
+        timeout = 1; /* no clock: a finite timeout expires at once */
+    }
+    struct object *objs[MAXIMUM_WAIT_OBJECTS];
+    for (ULONG i = 0; i < count; i++) {
+        detail(" 0x%lx", handles[i]);
+        NTSTATUS s = reference(handles[i], 0, SYNCHRONIZE, &objs[i]);
+        if (s)
+            return s;
+        detail(" (%s)", type_names[objs[i]->type]);
+        if (type == WaitAll)
+            for (ULONG j = 0; j < i; j++)
+                if (objs[j] == objs[i])
+                    return STATUS_INVALID_PARAMETER_MIX;
+    }
+    struct thread *me = current;
+    me->wait_count = (int)count;
+    me->wait_all = type == WaitAll;
+    for (ULONG i = 0; i < count; i++)
+        me->wait_objects[i] = objs[i];
+    int index = wait_satisfied(me);
+    if (index < 0 && !timeout) {
+        me->state = T_WAITING;
+        schedule();
+        index = wait_satisfied(me);
+    }
+    me->wait_count = 0;
+    if (index < 0)
+        return STATUS_TIMEOUT;
+    return STATUS_WAIT_0 + index;
+}
+
 static NTSTATUS svc_NtYieldExecution(const uptr *a)
 {
     (void)a;
@@ -2236,6 +2740,7 @@ NTSTATUS nt_dispatch(ULONG nr, const uptr *regs, int nregs, uptr stack, int via)
         if (services[i].nr == index)
             svc = &services[i];
     current->detail[0] = 0;
+    service_count++;
     if (!svc) {
         const char *why = table == 1 ? "the win32k table, not loaded"
                           : table     ? "an empty table"
@@ -2311,6 +2816,8 @@ static void fs_init(void)
     file_add(VOLUME "\\vmscope\\child.exe", 0, "MZ (the synthetic NT-ABI guest's child image)");
     file_add(VOLUME "\\vmscope\\wow64.exe", 0, "MZ (the synthetic NT-ABI guest's 32-bit image)");
     file_add(VOLUME "\\vmscope\\vmscope-nt.exe", 0, "MZ (the synthetic NT-ABI guest's image)");
+    /* The first disk, as a device (\\??\\PhysicalDrive0 links to it). */
+    file_add(DISK0, 0, 0)->device = 1;
 }
 
 static void registry_init(void)

@@ -432,6 +432,8 @@ NTSTATUS NTAPI parent_main(PVOID peb)
           (ULONG_PTR)worker_cid.UniqueThread == 0x1b4 && returned == sizeof(CLIENT_ID));
     CHECK(NtYieldExecution() == STATUS_SUCCESS); /* the worker runs until it yields */
     CHECK(NtWaitForSingleObject(thread, 0, 0) == STATUS_WAIT_0);
+    /* The same thread, ended, in a multiple wait: satisfied at once. */
+    CHECK(NtWaitForMultipleObjects(1, &thread, WaitAll, 0, 0) == STATUS_WAIT_0);
     CHECK(NtClose(thread) == STATUS_SUCCESS);
 
     /* 9. A second process. */
@@ -461,6 +463,10 @@ NTSTATUS NTAPI parent_main(PVOID peb)
                               &create_info, &attributes) == STATUS_SUCCESS);
     CHECK(process == (HANDLE)0x1c && thread == (HANDLE)0x20 && create_info.State == PsCreateSuccess);
     CHECK((ULONG_PTR)child_cid.UniqueProcess == 0x1b8 && (ULONG_PTR)child_cid.UniqueThread == 0x1bc);
+    /* Wait for both, the process and its thread: blocks while the child
+     * runs; then the process alone is signalled already. */
+    HANDLE both[2] = {process, thread};
+    CHECK(NtWaitForMultipleObjects(2, both, WaitAll, 0, 0) == STATUS_WAIT_0);
     CHECK(NtWaitForSingleObject(process, 0, 0) == STATUS_WAIT_0);
     CHECK(NtQueryInformationProcess(process, ProcessBasicInformation, &pbi, sizeof pbi, 0) == STATUS_SUCCESS);
     CHECK(pbi.ExitStatus == 0x2a && pbi.UniqueProcessId == 0x1b8 && pbi.InheritedFromUniqueProcessId == 0x1a4);
@@ -582,7 +588,140 @@ NTSTATUS NTAPI parent_main(PVOID peb)
     CHECK(NtClose(process) == STATUS_SUCCESS);
 #endif
 
-    /* 12. The end, as RtlExitUserProcess does it. */
+    /* 12. What a file monitor sees a real program do most: attributes by
+     * name, a directory listing, the volume's device type, a disk's
+     * geometry, the performance counter, the basic system information. */
+    {
+        UNICODE_STRING name, pattern;
+        OBJECT_ATTRIBUTES oa;
+        FILE_BASIC_INFORMATION fbi;
+        FILE_NETWORK_OPEN_INFORMATION fnoi;
+        init_attributes(&oa, &name);
+        init_string(&name, input_name);
+        CHECK(NtQueryAttributesFile(&oa, &fbi) == STATUS_SUCCESS);
+        CHECK(fbi.FileAttributes == FILE_ATTRIBUTE_ARCHIVE && fbi.CreationTime.QuadPart != 0 &&
+              fbi.LastWriteTime.QuadPart >= fbi.CreationTime.QuadPart);
+        init_string(&name, u"\\??\\C:\\vmscope\\missing.txt");
+        memset(&fbi, 0x5a, sizeof fbi);
+        CHECK(NtQueryAttributesFile(&oa, &fbi) == STATUS_OBJECT_NAME_NOT_FOUND);
+        CHECK(fbi.FileAttributes == 0x5a5a5a5a);
+        init_string(&name, input_name);
+        CHECK(NtQueryFullAttributesFile(&oa, &fnoi) == STATUS_SUCCESS);
+        CHECK(fnoi.EndOfFile.QuadPart == 36 && fnoi.AllocationSize.QuadPart == 4096 &&
+              fnoi.FileAttributes == FILE_ATTRIBUTE_ARCHIVE);
+
+        /* The directory, listed in two calls of two classes, then the end. */
+        static unsigned char listing[1024] __attribute__((aligned(8)));
+        HANDLE dir = 0;
+        init_string(&name, u"\\??\\C:\\vmscope");
+        CHECK(NtOpenFile(&dir, FILE_LIST_DIRECTORY | SYNCHRONIZE, &oa, &iosb, FILE_SHARE_READ | FILE_SHARE_WRITE,
+                         FILE_DIRECTORY_FILE | FILE_SYNCHRONOUS_IO_NONALERT) == STATUS_SUCCESS);
+        CHECK(dir == (HANDLE)0x1c && iosb.Information == FILE_OPENED);
+        /* 0x150 bytes: room for ".", "..", "child.exe", "child.txt". */
+        CHECK(NtQueryDirectoryFile(dir, 0, 0, 0, &iosb, listing, 0x150, FileDirectoryInformation, 0, 0, 1) ==
+              STATUS_SUCCESS);
+        const FILE_DIRECTORY_INFORMATION *d = (const void *)listing;
+        int n = 1;
+        CHECK(d->FileNameLength == 2 && d->FileName[0] == u'.' && d->FileAttributes == FILE_ATTRIBUTE_DIRECTORY &&
+              d->NextEntryOffset == 0x48);
+        while (d->NextEntryOffset) {
+            CHECK((d->NextEntryOffset & 7) == 0);
+            d = (const void *)((const unsigned char *)d + d->NextEntryOffset);
+            n++;
+        }
+        CHECK(n == 4 && d->FileNameLength == 18 && same(d->FileName, u"child.txt", 18) &&
+              d->EndOfFile.QuadPart == 29);
+        CHECK(iosb.Status == 0 && iosb.Information == (ULONG_PTR)((const unsigned char *)d - listing) + 0x40 + 18);
+        /* The rest, in the other class. */
+        CHECK(NtQueryDirectoryFile(dir, 0, 0, 0, &iosb, listing, sizeof listing, FileBothDirectoryInformation, 0,
+                                   0, 0) == STATUS_SUCCESS);
+        const FILE_BOTH_DIR_INFORMATION *b = (const void *)listing;
+        CHECK(b->FileNameLength == 22 && same(b->FileName, u"hostile.txt", 22) && b->ShortNameLength == 0);
+        n = 1;
+        int found_input = 0, found_exe = 0;
+        for (;;) {
+            if (b->FileNameLength == 18 && same(b->FileName, u"input.txt", 18))
+                found_input = b->EndOfFile.QuadPart == 36 && b->AllocationSize.QuadPart == 4096 &&
+                              b->FileAttributes == FILE_ATTRIBUTE_ARCHIVE;
+            if (b->FileNameLength == 28 && same(b->FileName, u"vmscope-nt.exe", 28))
+                found_exe = b->ShortNameLength == 24 && same(b->ShortName, u"VMSCOP~1.EXE", 24);
+            if (!b->NextEntryOffset)
+                break;
+            CHECK((b->NextEntryOffset & 7) == 0);
+            b = (const void *)((const unsigned char *)b + b->NextEntryOffset);
+            n++;
+        }
+#ifdef __x86_64__
+        CHECK(n == 5 && same(b->FileName, u"wow64.txt", 18)); /* hostile input vmscope-nt wow64.exe wow64.txt */
+#else
+        CHECK(n == 4 && same(b->FileName, u"wow64.exe", 18)); /* hostile input vmscope-nt wow64.exe */
+#endif
+        CHECK(found_input && found_exe);
+        CHECK(NtQueryDirectoryFile(dir, 0, 0, 0, &iosb, listing, sizeof listing, FileBothDirectoryInformation, 0,
+                                   0, 0) == STATUS_NO_MORE_FILES);
+        CHECK(iosb.Status == STATUS_NO_MORE_FILES && iosb.Information == 0);
+        FILE_FS_DEVICE_INFORMATION device;
+        CHECK(NtQueryVolumeInformationFile(dir, &iosb, &device, sizeof device, FileFsDeviceInformation) ==
+              STATUS_SUCCESS);
+        CHECK(device.DeviceType == FILE_DEVICE_DISK && device.Characteristics == FILE_DEVICE_IS_MOUNTED &&
+              iosb.Information == sizeof device);
+        CHECK(NtClose(dir) == STATUS_SUCCESS);
+        /* Again, only *.txt. */
+        CHECK(NtOpenFile(&dir, FILE_LIST_DIRECTORY | SYNCHRONIZE, &oa, &iosb, FILE_SHARE_READ | FILE_SHARE_WRITE,
+                         FILE_DIRECTORY_FILE | FILE_SYNCHRONOUS_IO_NONALERT) == STATUS_SUCCESS);
+        init_string(&pattern, u"*.txt");
+        CHECK(NtQueryDirectoryFile(dir, 0, 0, 0, &iosb, listing, sizeof listing, FileBothDirectoryInformation, 0,
+                                   &pattern, 1) == STATUS_SUCCESS);
+        b = (const void *)listing;
+        n = 1;
+        while (b->NextEntryOffset) {
+            b = (const void *)((const unsigned char *)b + b->NextEntryOffset);
+            n++;
+        }
+#ifdef __x86_64__
+        CHECK(n == 4); /* child.txt hostile.txt input.txt wow64.txt */
+#else
+        CHECK(n == 3); /* child.txt hostile.txt input.txt */
+#endif
+        CHECK(NtQueryDirectoryFile(dir, 0, 0, 0, &iosb, listing, sizeof listing, FileBothDirectoryInformation, 0,
+                                   0, 0) == STATUS_NO_MORE_FILES);
+        CHECK(NtClose(dir) == STATUS_SUCCESS);
+
+        /* The disk: its geometry, and a control code it does not know. */
+        HANDLE disk = 0;
+        DISK_GEOMETRY geometry;
+        ULONG control = 0x12345678;
+        unsigned char out[16];
+        init_string(&name, u"\\??\\PhysicalDrive0");
+        CHECK(NtOpenFile(&disk, SYNCHRONIZE | FILE_READ_ATTRIBUTES, &oa, &iosb, FILE_SHARE_READ | FILE_SHARE_WRITE,
+                         FILE_SYNCHRONOUS_IO_NONALERT | FILE_NON_DIRECTORY_FILE) == STATUS_SUCCESS);
+        CHECK(disk == (HANDLE)0x1c);
+        CHECK(NtDeviceIoControlFile(disk, 0, 0, 0, &iosb, IOCTL_DISK_GET_DRIVE_GEOMETRY, 0, 0, &geometry,
+                                    sizeof geometry) == STATUS_SUCCESS);
+        CHECK(iosb.Information == sizeof geometry && geometry.BytesPerSector == 512 &&
+              geometry.MediaType == FixedMedia && geometry.Cylinders.QuadPart == 130);
+        iosb.Information = 0x5a5a;
+        CHECK(NtDeviceIoControlFile(disk, 0, 0, 0, &iosb, 0x00222004, &control, sizeof control, out, sizeof out) ==
+              STATUS_INVALID_DEVICE_REQUEST);
+        CHECK(iosb.Information == 0x5a5a);
+        CHECK(NtClose(disk) == STATUS_SUCCESS);
+
+        /* The clock and the machine. */
+        LARGE_INTEGER counter, frequency;
+        SYSTEM_BASIC_INFORMATION sbi;
+        CHECK(NtQueryPerformanceCounter(&counter, &frequency) == STATUS_SUCCESS);
+#ifdef __x86_64__
+        CHECK(frequency.QuadPart == 10000000 && counter.QuadPart > 0);
+#else
+        CHECK(frequency.QuadPart == 3579545 && counter.QuadPart > 0);
+#endif
+        length = 0;
+        CHECK(NtQuerySystemInformation(SystemBasicInformation, &sbi, sizeof sbi, &length) == STATUS_SUCCESS);
+        CHECK(length == sizeof sbi && sbi.NumberOfProcessors == 1 && sbi.PageSize == 4096 &&
+              sbi.AllocationGranularity == 0x10000);
+    }
+
+    /* 13. The end, as RtlExitUserProcess does it. */
     NtTerminateProcess(0, RESULT());
     NtTerminateProcess(NtCurrentProcess(), RESULT());
     return 0;

@@ -143,6 +143,91 @@ typedef struct {
     UCHAR Data[1];
 } KEY_VALUE_PARTIAL_INFORMATION;
 
+/* NtQueryAttributesFile. */
+typedef struct {
+    LARGE_INTEGER CreationTime;
+    LARGE_INTEGER LastAccessTime;
+    LARGE_INTEGER LastWriteTime;
+    LARGE_INTEGER ChangeTime;
+    ULONG FileAttributes;
+} FILE_BASIC_INFORMATION;
+
+/* NtQueryFullAttributesFile. */
+typedef struct {
+    LARGE_INTEGER CreationTime;
+    LARGE_INTEGER LastAccessTime;
+    LARGE_INTEGER LastWriteTime;
+    LARGE_INTEGER ChangeTime;
+    LARGE_INTEGER AllocationSize;
+    LARGE_INTEGER EndOfFile;
+    ULONG FileAttributes;
+} FILE_NETWORK_OPEN_INFORMATION;
+
+/* NtQueryDirectoryFile, FileDirectoryInformation (1): entries chained by
+ * NextEntryOffset (8-byte aligned, 0 in the last), the name not
+ * terminated. */
+typedef struct {
+    ULONG NextEntryOffset;
+    ULONG FileIndex;
+    LARGE_INTEGER CreationTime;
+    LARGE_INTEGER LastAccessTime;
+    LARGE_INTEGER LastWriteTime;
+    LARGE_INTEGER ChangeTime;
+    LARGE_INTEGER EndOfFile;
+    LARGE_INTEGER AllocationSize;
+    ULONG FileAttributes;
+    ULONG FileNameLength; /* bytes */
+    WCHAR FileName[1];
+} FILE_DIRECTORY_INFORMATION;
+
+/* FileBothDirectoryInformation (3): the same, then the 8.3 name. */
+typedef struct {
+    ULONG NextEntryOffset;
+    ULONG FileIndex;
+    LARGE_INTEGER CreationTime;
+    LARGE_INTEGER LastAccessTime;
+    LARGE_INTEGER LastWriteTime;
+    LARGE_INTEGER ChangeTime;
+    LARGE_INTEGER EndOfFile;
+    LARGE_INTEGER AllocationSize;
+    ULONG FileAttributes;
+    ULONG FileNameLength;
+    ULONG EaSize;
+    char ShortNameLength; /* CCHAR, bytes */
+    WCHAR ShortName[12];
+    WCHAR FileName[1];
+} FILE_BOTH_DIR_INFORMATION;
+
+/* NtQueryVolumeInformationFile, FileFsDeviceInformation (4). */
+typedef struct {
+    ULONG DeviceType;
+    ULONG Characteristics;
+} FILE_FS_DEVICE_INFORMATION;
+
+/* IOCTL_DISK_GET_DRIVE_GEOMETRY's output. */
+typedef struct {
+    LARGE_INTEGER Cylinders;
+    ULONG MediaType; /* MEDIA_TYPE */
+    ULONG TracksPerCylinder;
+    ULONG SectorsPerTrack;
+    ULONG BytesPerSector;
+} DISK_GEOMETRY;
+
+/* NtQuerySystemInformation, SystemBasicInformation (0). */
+typedef struct {
+    ULONG Reserved;
+    ULONG TimerResolution;
+    ULONG PageSize;
+    ULONG NumberOfPhysicalPages;
+    ULONG LowestPhysicalPageNumber;
+    ULONG HighestPhysicalPageNumber;
+    ULONG AllocationGranularity;
+    ULONG_PTR MinimumUserModeAddress;
+    ULONG_PTR MaximumUserModeAddress;
+    ULONG_PTR ActiveProcessorsAffinityMask;
+    char NumberOfProcessors; /* CCHAR */
+} SYSTEM_BASIC_INFORMATION;
+
 /* Offsets in the TEB, the PEB and KUSER_SHARED_DATA. */
 #ifdef __x86_64__
 #define TEB_EXCEPTION_LIST 0x00
@@ -200,6 +285,7 @@ typedef struct {
 #define STATUS_TIMEOUT ((NTSTATUS)0x00000102)
 #define STATUS_NO_YIELD_PERFORMED ((NTSTATUS)0x40000024)
 #define STATUS_DATATYPE_MISALIGNMENT ((NTSTATUS)0x80000002)
+#define STATUS_NO_MORE_FILES ((NTSTATUS)0x80000006)
 #define STATUS_BUFFER_OVERFLOW ((NTSTATUS)0x80000005)
 #define STATUS_NOT_IMPLEMENTED ((NTSTATUS)0xC0000002)
 #define STATUS_INVALID_INFO_CLASS ((NTSTATUS)0xC0000003)
@@ -227,6 +313,11 @@ typedef struct {
 #define STATUS_PROCESS_IS_TERMINATING ((NTSTATUS)0xC000010A)
 #define STATUS_NOT_MAPPED_VIEW ((NTSTATUS)0xC0000019)
 #define STATUS_INVALID_USER_BUFFER ((NTSTATUS)0xC00000E8)
+#define STATUS_INVALID_DEVICE_REQUEST ((NTSTATUS)0xC0000010)
+#define STATUS_NO_SUCH_FILE ((NTSTATUS)0xC000000F)
+#define STATUS_INVALID_PARAMETER_1 ((NTSTATUS)0xC00000EF)
+#define STATUS_INVALID_PARAMETER_3 ((NTSTATUS)0xC00000F1)
+#define STATUS_INVALID_PARAMETER_MIX ((NTSTATUS)0xC0000030)
 
 /* Pseudo-handles. */
 #define NtCurrentProcess() ((HANDLE)(LONG_PTR)-1)
@@ -238,6 +329,8 @@ typedef struct {
 #define FILE_READ_DATA 0x0001
 #define FILE_WRITE_DATA 0x0002
 #define FILE_APPEND_DATA 0x0004
+#define FILE_LIST_DIRECTORY 0x0001
+#define FILE_READ_ATTRIBUTES 0x0080
 #define FILE_GENERIC_READ 0x00120089
 #define FILE_GENERIC_WRITE 0x00120116
 #define KEY_QUERY_VALUE 0x0001
@@ -272,6 +365,23 @@ typedef struct {
 #define FileDispositionInformation 13
 #define FilePositionInformation 14
 #define FileStandardInformation 5
+#define FileDirectoryInformation 1
+#define FileBothDirectoryInformation 3
+#define FileFsDeviceInformation 4
+#define FILE_ATTRIBUTE_DIRECTORY 0x10
+#define FILE_ATTRIBUTE_ARCHIVE 0x20
+#define FILE_DEVICE_DISK 7
+#define FILE_DEVICE_IS_MOUNTED 0x20
+#define IOCTL_DISK_GET_DRIVE_GEOMETRY 0x00070000 /* CTL_CODE(7, 0, METHOD_BUFFERED, FILE_ANY_ACCESS) */
+#define FixedMedia 12
+
+/* Waits. */
+#define WaitAll 0
+#define WaitAny 1
+#define MAXIMUM_WAIT_OBJECTS 64
+
+/* System information. */
+#define SystemBasicInformation 0
 
 /* Objects. */
 #define DUPLICATE_CLOSE_SOURCE 0x1
@@ -316,6 +426,8 @@ _Static_assert(OFFSETOF(RTL_USER_PROCESS_PARAMETERS, ImagePathName) == 0x60, "Im
 _Static_assert(OFFSETOF(RTL_USER_PROCESS_PARAMETERS, CommandLine) == 0x70, "CommandLine");
 _Static_assert(sizeof(PS_CREATE_INFO) == 0x58, "PS_CREATE_INFO");
 _Static_assert(sizeof(PROCESS_BASIC_INFORMATION) == 0x30, "PROCESS_BASIC_INFORMATION");
+_Static_assert(sizeof(SYSTEM_BASIC_INFORMATION) == 0x40, "SYSTEM_BASIC_INFORMATION");
+_Static_assert(OFFSETOF(SYSTEM_BASIC_INFORMATION, NumberOfProcessors) == 0x38, "NumberOfProcessors");
 #else
 _Static_assert(sizeof(OBJECT_ATTRIBUTES) == 0x18, "OBJECT_ATTRIBUTES");
 _Static_assert(OFFSETOF(OBJECT_ATTRIBUTES, ObjectName) == 0x8, "ObjectName");
@@ -326,8 +438,20 @@ _Static_assert(OFFSETOF(RTL_USER_PROCESS_PARAMETERS, ImagePathName) == 0x38, "Im
 _Static_assert(OFFSETOF(RTL_USER_PROCESS_PARAMETERS, CommandLine) == 0x40, "CommandLine");
 _Static_assert(sizeof(PS_CREATE_INFO) == 0x48, "PS_CREATE_INFO");
 _Static_assert(sizeof(PROCESS_BASIC_INFORMATION) == 0x18, "PROCESS_BASIC_INFORMATION");
+_Static_assert(sizeof(SYSTEM_BASIC_INFORMATION) == 0x2c, "SYSTEM_BASIC_INFORMATION");
+_Static_assert(OFFSETOF(SYSTEM_BASIC_INFORMATION, NumberOfProcessors) == 0x28, "NumberOfProcessors");
 #endif
 _Static_assert(sizeof(FILE_STANDARD_INFORMATION) == 24, "FILE_STANDARD_INFORMATION");
+_Static_assert(sizeof(FILE_BASIC_INFORMATION) == 40, "FILE_BASIC_INFORMATION");
+_Static_assert(sizeof(FILE_NETWORK_OPEN_INFORMATION) == 56, "FILE_NETWORK_OPEN_INFORMATION");
+_Static_assert(OFFSETOF(FILE_DIRECTORY_INFORMATION, FileAttributes) == 0x38, "FILE_DIRECTORY_INFORMATION");
+_Static_assert(OFFSETOF(FILE_DIRECTORY_INFORMATION, FileName) == 0x40, "FILE_DIRECTORY_INFORMATION");
+_Static_assert(OFFSETOF(FILE_BOTH_DIR_INFORMATION, EaSize) == 0x40, "FILE_BOTH_DIR_INFORMATION");
+_Static_assert(OFFSETOF(FILE_BOTH_DIR_INFORMATION, ShortNameLength) == 0x44, "FILE_BOTH_DIR_INFORMATION");
+_Static_assert(OFFSETOF(FILE_BOTH_DIR_INFORMATION, ShortName) == 0x46, "FILE_BOTH_DIR_INFORMATION");
+_Static_assert(OFFSETOF(FILE_BOTH_DIR_INFORMATION, FileName) == 0x5e, "FILE_BOTH_DIR_INFORMATION");
+_Static_assert(sizeof(FILE_FS_DEVICE_INFORMATION) == 8, "FILE_FS_DEVICE_INFORMATION");
+_Static_assert(sizeof(DISK_GEOMETRY) == 24, "DISK_GEOMETRY");
 _Static_assert(sizeof(LARGE_INTEGER) == 8, "LARGE_INTEGER");
 
 #endif

@@ -31,6 +31,9 @@ NTSTATUS NTAPI NtCreateUserProcess(HANDLE *ProcessHandle, HANDLE *ThreadHandle, 
                                    PS_ATTRIBUTE_LIST *AttributeList);
 NTSTATUS NTAPI NtDeleteKey(HANDLE KeyHandle);
 NTSTATUS NTAPI NtDeleteValueKey(HANDLE KeyHandle, UNICODE_STRING *ValueName);
+NTSTATUS NTAPI NtDeviceIoControlFile(HANDLE FileHandle, HANDLE Event, PVOID ApcRoutine, PVOID ApcContext,
+                                     IO_STATUS_BLOCK *IoStatusBlock, ULONG IoControlCode, PVOID InputBuffer,
+                                     ULONG InputBufferLength, PVOID OutputBuffer, ULONG OutputBufferLength);
 NTSTATUS NTAPI NtDuplicateObject(HANDLE SourceProcessHandle, HANDLE SourceHandle, HANDLE TargetProcessHandle,
                                  HANDLE *TargetHandle, ACCESS_MASK DesiredAccess, ULONG HandleAttributes,
                                  ULONG Options);
@@ -44,13 +47,25 @@ NTSTATUS NTAPI NtOpenFile(HANDLE *FileHandle, ACCESS_MASK DesiredAccess, OBJECT_
 NTSTATUS NTAPI NtOpenKey(HANDLE *KeyHandle, ACCESS_MASK DesiredAccess, OBJECT_ATTRIBUTES *ObjectAttributes);
 NTSTATUS NTAPI NtProtectVirtualMemory(HANDLE ProcessHandle, PVOID *BaseAddress, SIZE_T *RegionSize,
                                       ULONG NewProtect, ULONG *OldProtect);
+NTSTATUS NTAPI NtQueryAttributesFile(OBJECT_ATTRIBUTES *ObjectAttributes, FILE_BASIC_INFORMATION *FileInformation);
+NTSTATUS NTAPI NtQueryDirectoryFile(HANDLE FileHandle, HANDLE Event, PVOID ApcRoutine, PVOID ApcContext,
+                                    IO_STATUS_BLOCK *IoStatusBlock, PVOID FileInformation, ULONG Length,
+                                    ULONG FileInformationClass, BOOLEAN ReturnSingleEntry, UNICODE_STRING *FileName,
+                                    BOOLEAN RestartScan);
+NTSTATUS NTAPI NtQueryFullAttributesFile(OBJECT_ATTRIBUTES *ObjectAttributes,
+                                         FILE_NETWORK_OPEN_INFORMATION *FileInformation);
 NTSTATUS NTAPI NtQueryInformationFile(HANDLE FileHandle, IO_STATUS_BLOCK *IoStatusBlock, PVOID FileInformation,
                                       ULONG Length, ULONG FileInformationClass);
 NTSTATUS NTAPI NtQueryInformationProcess(HANDLE ProcessHandle, ULONG ProcessInformationClass,
                                          PVOID ProcessInformation, ULONG ProcessInformationLength,
                                          ULONG *ReturnLength);
+NTSTATUS NTAPI NtQueryPerformanceCounter(LARGE_INTEGER *PerformanceCounter, LARGE_INTEGER *PerformanceFrequency);
+NTSTATUS NTAPI NtQuerySystemInformation(ULONG SystemInformationClass, PVOID SystemInformation,
+                                        ULONG SystemInformationLength, ULONG *ReturnLength);
 NTSTATUS NTAPI NtQueryValueKey(HANDLE KeyHandle, UNICODE_STRING *ValueName, ULONG KeyValueInformationClass,
                                PVOID KeyValueInformation, ULONG Length, ULONG *ResultLength);
+NTSTATUS NTAPI NtQueryVolumeInformationFile(HANDLE FileHandle, IO_STATUS_BLOCK *IoStatusBlock, PVOID FsInformation,
+                                            ULONG Length, ULONG FsInformationClass);
 NTSTATUS NTAPI NtReadFile(HANDLE FileHandle, HANDLE Event, PVOID ApcRoutine, PVOID ApcContext,
                           IO_STATUS_BLOCK *IoStatusBlock, PVOID Buffer, ULONG Length, LARGE_INTEGER *ByteOffset,
                           ULONG *Key);
@@ -61,6 +76,8 @@ NTSTATUS NTAPI NtSetValueKey(HANDLE KeyHandle, UNICODE_STRING *ValueName, ULONG 
 NTSTATUS NTAPI NtTerminateProcess(HANDLE ProcessHandle, NTSTATUS ExitStatus);
 NTSTATUS NTAPI NtTerminateThread(HANDLE ThreadHandle, NTSTATUS ExitStatus);
 NTSTATUS NTAPI NtUnmapViewOfSection(HANDLE ProcessHandle, PVOID BaseAddress);
+NTSTATUS NTAPI NtWaitForMultipleObjects(ULONG Count, HANDLE *Handles, ULONG WaitType, BOOLEAN Alertable,
+                                        LARGE_INTEGER *Timeout);
 NTSTATUS NTAPI NtWaitForSingleObject(HANDLE Handle, BOOLEAN Alertable, LARGE_INTEGER *Timeout);
 NTSTATUS NTAPI NtWriteFile(HANDLE FileHandle, HANDLE Event, PVOID ApcRoutine, PVOID ApcContext,
                            IO_STATUS_BLOCK *IoStatusBlock, PVOID Buffer, ULONG Length, LARGE_INTEGER *ByteOffset,
