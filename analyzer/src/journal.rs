@@ -655,6 +655,28 @@ fn record_windows(pending: &Pending, guest: &windows::Guest) -> Record {
         Outcome::Restarted => "? (restarted by the kernel)".to_string(),
         Outcome::Unfinished | Outcome::NoExit => "?".to_string(),
     };
+    let ending = Ending {
+        ret: status.map(i64::from),
+        errno: None,
+        status: status.and_then(windows::render::status_name),
+        failed: status.is_some_and(windows::decode::failed),
+        ret_text,
+    };
+    assemble(pending, nr, name, args, ending)
+}
+
+/// How a call ended, as its record shows it.
+struct Ending {
+    ret: Option<i64>,
+    errno: Option<&'static str>,
+    status: Option<&'static str>,
+    failed: bool,
+    ret_text: String,
+}
+
+/// A record from what every OS's rendering gives.
+fn assemble(pending: &Pending, nr: u64, name: String, args: Vec<ArgOut>, end: Ending) -> Record {
+    let call = &pending.call;
     Record {
         seq: call.seq,
         vcpu: call.vcpu,
@@ -666,11 +688,11 @@ fn record_windows(pending: &Pending, guest: &windows::Guest) -> Record {
         nr,
         name,
         args,
-        ret: status.map(i64::from),
-        errno: None,
-        status: status.and_then(windows::render::status_name),
-        failed: status.is_some_and(windows::decode::failed),
-        ret_text,
+        ret: end.ret,
+        errno: end.errno,
+        status: end.status,
+        failed: end.failed,
+        ret_text: end.ret_text,
         ret_path: pending.ret_path.clone(),
         complete: call.exit.is_some(),
         resumed: call.resumed,
@@ -747,7 +769,6 @@ fn record(pending: &Pending) -> Record {
             out: false,
         });
     }
-    let complete = call.exit.is_some();
     let ret = if call.outcome == Outcome::Returned {
         view.ret
     } else {
@@ -766,27 +787,14 @@ fn record(pending: &Pending) -> Record {
         ),
         Outcome::Unfinished | Outcome::NoExit => ("?".to_string(), errno),
     };
-    Record {
-        seq: call.seq,
-        vcpu: call.vcpu,
-        pid: pending.pid,
-        tid: pending.tid,
-        thread: pending.thread,
-        comm: pending.comm.as_deref().map(str::to_string),
-        abi: pending.abi,
-        nr,
-        name,
-        args,
+    let ending = Ending {
         ret,
         errno,
         status: None,
         failed,
         ret_text,
-        ret_path: pending.ret_path.clone(),
-        complete,
-        resumed: call.resumed,
-        restarted: call.outcome == Outcome::Restarted,
-    }
+    };
+    assemble(pending, nr, name, args, ending)
 }
 
 /// A 64-bit value the i386 ABI passes in two registers is one argument,
