@@ -216,6 +216,13 @@ struct Pending {
     ret_path: Option<String>,
 }
 
+impl Pending {
+    /// The path or object behind argument `i`, if it is an fd or handle.
+    fn path_of(&self, i: usize) -> Option<String> {
+        self.fd_paths.get(i)?.as_deref().map(str::to_string)
+    }
+}
+
 /// How many calls are gathered before rendering them in parallel.
 const BATCH: usize = 4096;
 /// How many later calls a blocked call may hold back before it is shown
@@ -627,12 +634,7 @@ fn record_windows(pending: &Pending, guest: &windows::Guest) -> Record {
                 name: arg,
                 raw: view.args.get(i).copied().flatten().unwrap_or(0),
                 text: windows::render::render_arg(*kind, i, &view),
-                path: pending
-                    .fd_paths
-                    .get(i)
-                    .cloned()
-                    .flatten()
-                    .map(|p| p.to_string()),
+                path: pending.path_of(i),
                 out: is_out_windows(*kind),
             })
             .collect(),
@@ -736,12 +738,7 @@ fn record(pending: &Pending) -> Record {
                 name: arg,
                 raw: view.args[i],
                 text: render::render_arg(*kind, i, &view),
-                path: pending
-                    .fd_paths
-                    .get(i)
-                    .cloned()
-                    .flatten()
-                    .map(|p| p.to_string()),
+                path: pending.path_of(i),
                 out: is_out(*kind),
             })
             .collect(),

@@ -346,15 +346,7 @@ impl Vcpu {
         if self.batch.is_empty() {
             return;
         }
-        let batch = std::mem::replace(
-            &mut self.batch,
-            Batch {
-                vcpu: self.index as u32,
-                records: Vec::new(),
-                bytes: Vec::new(),
-                epoch: 0,
-            },
-        );
+        let batch = self.take_batch();
         self.batch = match handover.swap(self.index, batch) {
             Ok(fresh) => fresh,
             Err(mut full) => {
@@ -365,6 +357,20 @@ impl Vcpu {
                 full
             }
         };
+    }
+
+    /// The batch, leaving an empty one that holds no memory in its place
+    /// (a hand-over puts a fresh or recycled one there).
+    fn take_batch(&mut self) -> Batch {
+        std::mem::replace(
+            &mut self.batch,
+            Batch {
+                vcpu: self.index as u32,
+                records: Vec::new(),
+                bytes: Vec::new(),
+                epoch: 0,
+            },
+        )
     }
 
     /// At exit: hands the batch over whatever the queue holds, ending it
@@ -388,15 +394,7 @@ impl Vcpu {
             });
         }
         if !self.batch.is_empty() {
-            let last = std::mem::replace(
-                &mut self.batch,
-                Batch {
-                    vcpu: self.index as u32,
-                    records: Vec::new(),
-                    bytes: Vec::new(),
-                    epoch: 0,
-                },
-            );
+            let last = self.take_batch();
             handover.give_last(self.index, last);
         }
     }
