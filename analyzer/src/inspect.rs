@@ -81,6 +81,17 @@ pub fn write_info(out: &mut dyn Write, trace: &Trace) -> io::Result<Findings> {
         if header.vcpu_count == 1 { "" } else { "s" },
         header.guest_memory_bytes >> 20
     )?;
+    // What the analysis will take the guest for (the journal's --os and
+    // --build can say otherwise).
+    let os = match crate::os::detect(trace, crate::os::OsChoice::Auto) {
+        Ok(crate::os::Guest::Windows(g)) => format!(
+            "Windows {}.{} build {} ({} {:?} service table)",
+            g.major, g.minor, g.build, g.release.name, g.arch
+        ),
+        Ok(crate::os::Guest::Linux) => "Linux (no Windows KUSER_SHARED_DATA seen)".to_string(),
+        Err(why) => format!("unknown: {why}"),
+    };
+    writeln!(out, "os         {os}")?;
     writeln!(out, "started    {}", rfc3339(header.started_at_unix_ns))?;
     writeln!(out, "command    {}", shell_join(&header.qemu_command_line))?;
     let options: Vec<String> = header
