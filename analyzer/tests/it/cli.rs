@@ -281,6 +281,14 @@ fn the_guest_os_and_build_can_be_named() {
         args.extend_from_slice(extra);
         vmscope(&args)
     };
+    // info says what the analysis takes each guest for.
+    let info = stdout(&vmscope(&["info", nt.to_str().unwrap()]));
+    assert!(
+        info.contains("os         Windows 10.0 build 19045 (Windows 10 (22H2) X64 service table)"),
+        "{info}"
+    );
+    let info = stdout(&vmscope(&["info", linux.to_str().unwrap()]));
+    assert!(info.contains("os         Linux"), "{info}");
     // Detected, and overridden to another release's table.
     let output = run(&nt, &[]);
     assert!(stdout(&output).contains("\"name\":\"NtOpenFile\""));
