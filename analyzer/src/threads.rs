@@ -719,6 +719,63 @@ mod tests {
         assert_eq!(out[0].outcome, Outcome::Returned);
     }
 
+    /// Rules that know execve (59) replaces the image.
+    fn exec_rules() -> CallRules {
+        CallRules {
+            role: Box::new(|e| {
+                if e.regs.rax == 59 {
+                    role::REPLACES_IMAGE
+                } else {
+                    0
+                }
+            }),
+        }
+    }
+
+    fn in_space(mut e: SyscallEvent, cr3: u64) -> SyscallEvent {
+        e.cr3 = cr3;
+        e
+    }
+
+    #[test]
+    fn a_space_left_by_exec_can_take_a_later_exec() {
+        let mut p = Pairer::new(100, exec_rules());
+        // Process A (space 0x2000_0000) execs into space 0x3000_0000.
+        p.push(ev(
+            1,
+            EventKind::Entry(in_space(entry(0x400000, 0x7ffd0000, 59), 0x2000_0000)),
+        ));
+        p.push(ev(
+            2,
+            EventKind::Exit(in_space(exit(0x500000, 0x7ffe0000, 0), 0x3000_0000)),
+        ));
+        p.push(ev(
+            3,
+            EventKind::Entry(in_space(entry(0x500100, 0x7ffe0000, 39), 0x3000_0000)),
+        ));
+        p.push(ev(
+            4,
+            EventKind::Exit(in_space(exit(0x500102, 0x7ffe0000, 84), 0x3000_0000)),
+        ));
+        // Process B execs, and the kernel gives it A's old space.
+        p.push(ev(
+            5,
+            EventKind::Entry(in_space(entry(0x400000, 0x7ffc0000, 59), 0x4000_0000)),
+        ));
+        p.push(ev(
+            6,
+            EventKind::Exit(in_space(exit(0x600000, 0x7ffb0000, 0), 0x2000_0000)),
+        ));
+        p.finish();
+        let out = calls(&mut p);
+        let exec_b = out.iter().find(|c| c.seq == 5).unwrap();
+        assert_eq!(exec_b.outcome, Outcome::Returned, "B's execve completed");
+        assert_eq!(
+            out.iter().find(|c| c.seq == 1).unwrap().outcome,
+            Outcome::Returned
+        );
+    }
+
     #[test]
     fn unmatched_exits_are_interrupt_returns_and_ignored() {
         let mut p = Pairer::new(100, CallRules::none());
