@@ -306,7 +306,10 @@ impl WindowsState {
             }
             "NtTerminateProcess" => {
                 if let Some(h) = view.args[0] {
-                    let target = if h == 0 || render::is_current_process(self.arch, h) {
+                    // NULL ends the caller's other threads, not the process.
+                    let target = if h == 0 {
+                        None
+                    } else if render::is_current_process(self.arch, h) {
                         Some(process)
                     } else {
                         self.handle_pid(process, h)
@@ -773,6 +776,51 @@ mod tests {
         assert_ne!(next, first);
         assert_eq!(state.thread(next).tid, None);
         assert_eq!(state.thread(next).pid, Some(0x1a4), "same address space");
+    }
+
+    #[test]
+    fn terminating_with_null_ends_other_threads_not_the_process() {
+        let mut state = WindowsState::new(Arch::X64);
+        let key = ThreadKey {
+            space: 0x4000,
+            pointer: 0x7ff0_0000,
+        };
+        let thread = state.thread_of(key);
+        let terminate = super::super::syscalls::SERVICES
+            .iter()
+            .find(|s| s.name == "NtTerminateProcess" && s.args.is_some())
+            .unwrap();
+        let call = |outcome| Call {
+            seq: 9,
+            vcpu: 0,
+            thread: key,
+            entry: Default::default(),
+            exit: None,
+            memory: Vec::new(),
+            outcome,
+            resumed: false,
+        };
+        let view = |handle: u64, status: Option<u32>| {
+            let mut args = [None; super::super::decode::MAX_ARGS];
+            args[0] = Some(handle);
+            args[1] = Some(0x2a);
+            CallView {
+                arch: Arch::X64,
+                name: "NtTerminateProcess",
+                args,
+                kinds: terminate.args.unwrap(),
+                status,
+                memory: crate::memory::CallMemory::default(),
+            }
+        };
+        // NtTerminateProcess(NULL) returns: the process goes on.
+        let returned = call(crate::threads::Outcome::Returned);
+        state.apply(&returned, thread, Some(terminate), &view(0, Some(0)));
+        assert_eq!(state.processes()[0].exit_code, None);
+        // NtTerminateProcess(NtCurrentProcess) does not: that is its end.
+        let last = call(crate::threads::Outcome::NoExit);
+        state.apply(&last, thread, Some(terminate), &view(u64::MAX, None));
+        assert_eq!(state.processes()[0].exit_code, Some(0x2a));
     }
 
     #[test]
