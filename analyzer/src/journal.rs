@@ -153,13 +153,19 @@ fn windows_role(guest: &windows::Guest, entry: &vmscope_schema::SyscallEvent) ->
     let Some(info) = windows::decode::info(guest, windows::decode::nr(entry)) else {
         return 0;
     };
+    use windows::render::{is_current_process, is_current_thread};
+    // Asked for every entry: the first argument's value, no formatting.
     let first = windows::decode::arg(entry, guest.arch, &crate::memory::CallMemory::default(), 0);
-    let handle = first.map(|h| windows::render::handle(guest.arch, h));
-    match (info.name, handle.as_deref()) {
+    let arch = guest.arch;
+    match info.name {
         // NtTerminateProcess(NULL) ends the other threads and returns.
-        ("NtTerminateProcess", Some("NtCurrentProcess")) => NEVER_RETURNS | ENDS_PROCESS,
-        ("NtTerminateThread", Some("NULL" | "NtCurrentThread")) => NEVER_RETURNS,
-        ("NtContinue" | "NtContinueEx" | "NtRaiseException", _) => RETURNS_ELSEWHERE,
+        "NtTerminateProcess" if first.is_some_and(|h| is_current_process(arch, h)) => {
+            NEVER_RETURNS | ENDS_PROCESS
+        }
+        "NtTerminateThread" if first.is_some_and(|h| h == 0 || is_current_thread(arch, h)) => {
+            NEVER_RETURNS
+        }
+        "NtContinue" | "NtContinueEx" | "NtRaiseException" => RETURNS_ELSEWHERE,
         _ => 0,
     }
 }

@@ -71,19 +71,25 @@ pub fn status_text(status: u32) -> String {
     }
 }
 
-/// A handle value: the pseudo-handles by name.
-pub fn handle(arch: Arch, value: u64) -> String {
-    let value = match arch {
+/// A handle value as wide as the architecture's.
+fn handle_value(arch: Arch, value: u64) -> u64 {
+    match arch {
         Arch::X86 => value & 0xffff_ffff,
         Arch::X64 => value,
-    };
-    let minus = |n: u64| match arch {
-        Arch::X86 => 0x1_0000_0000 - n,
-        Arch::X64 => 0u64.wrapping_sub(n),
-    };
-    if value == minus(1) {
+    }
+}
+
+/// The pseudo-handle -n (NtCurrentProcess is -1, NtCurrentThread -2).
+fn pseudo(arch: Arch, n: u64) -> u64 {
+    handle_value(arch, 0u64.wrapping_sub(n))
+}
+
+/// A handle value: the pseudo-handles by name.
+pub fn handle(arch: Arch, value: u64) -> String {
+    let value = handle_value(arch, value);
+    if value == pseudo(arch, 1) {
         "NtCurrentProcess".to_string()
-    } else if value == minus(2) {
+    } else if value == pseudo(arch, 2) {
         "NtCurrentThread".to_string()
     } else if value == 0 {
         "NULL".to_string()
@@ -92,10 +98,14 @@ pub fn handle(arch: Arch, value: u64) -> String {
     }
 }
 
-/// Whether a handle value is the current-process pseudo-handle (or 0,
-/// which NtTerminateProcess also takes for the caller's process).
+/// Whether a handle value is NtCurrentProcess.
 pub fn is_current_process(arch: Arch, value: u64) -> bool {
-    handle(arch, value) == "NtCurrentProcess"
+    handle_value(arch, value) == pseudo(arch, 1)
+}
+
+/// Whether a handle value is NtCurrentThread.
+pub fn is_current_thread(arch: Arch, value: u64) -> bool {
+    handle_value(arch, value) == pseudo(arch, 2)
 }
 
 /// One argument, by its kind. `index` is its position.
@@ -263,16 +273,15 @@ fn class(value: u64, names: &[&str], first: u64) -> String {
 /// standard and generic ones.
 /// `object` is the service's name or, where it says more, the parameter's.
 pub fn access_mask(object: &str, mask: u32) -> String {
-    let service = object;
-    let specific = if service.contains("File") {
+    let specific = if object.contains("File") {
         FILE_ACCESS
-    } else if service.contains("Key") {
+    } else if object.contains("Key") {
         KEY_ACCESS
-    } else if service.contains("Thread") {
+    } else if object.contains("Thread") {
         THREAD_ACCESS
-    } else if service.contains("Process") {
+    } else if object.contains("Process") {
         PROCESS_ACCESS
-    } else if service.contains("Section") {
+    } else if object.contains("Section") {
         SECTION_ACCESS
     } else {
         &[]
@@ -332,9 +341,20 @@ fn in_out(call: &CallView<'_>, at: u64, show: impl Fn(u64) -> String) -> String 
 pub fn quote_utf16(units: &[u16], complete: bool) -> String {
     let mut out = String::with_capacity(units.len() + 2);
     out.push('"');
+    escape_utf16(&mut out, units, true);
+    out.push('"');
+    if !complete {
+        out.push_str("...");
+    }
+    out
+}
+
+/// Appends UTF-16 text with control characters and unpaired surrogates
+/// escaped, and `"` too when `quotes`.
+fn escape_utf16(out: &mut String, units: &[u16], quotes: bool) {
     for c in char::decode_utf16(units.iter().copied()) {
         match c {
-            Ok('"') => out.push_str("\\\""),
+            Ok('"') if quotes => out.push_str("\\\""),
             Ok(c) if (c as u32) < 0x20 || c == '\u{7f}' => {
                 let _ = write!(out, "\\x{:02x}", c as u32);
             }
@@ -344,17 +364,28 @@ pub fn quote_utf16(units: &[u16], complete: bool) -> String {
             }
         }
     }
-    out.push('"');
-    if !complete {
-        out.push_str("...");
-    }
-    out
 }
 
-/// A UNICODE_STRING's text, if the kernel read it: (text, whole). A
-/// Length beyond MaximumLength or odd, or a Buffer in kernel space, is a
-/// hostile or broken string: said, not followed.
+/// A UNICODE_STRING quoted, if the kernel read all of it; else how to
+/// show it instead (see `unicode_units`).
 pub fn unicode_string(call: &CallView<'_>, at: u64) -> Result<String, String> {
+    unicode_units(call, at).map(|units| quote_utf16(&units, true))
+}
+
+/// A UNICODE_STRING as a name for the state pass: control characters
+/// escaped, unquoted.
+fn unicode_text(call: &CallView<'_>, at: u64) -> Option<String> {
+    let units = unicode_units(call, at).ok()?;
+    let mut text = String::with_capacity(units.len());
+    escape_utf16(&mut text, &units, false);
+    Some(text)
+}
+
+/// A UNICODE_STRING's characters, if the kernel read them all; else how
+/// to show it: its address, or its fields. A Length beyond MaximumLength
+/// or odd is a hostile or broken string: said (`/* bad Length */`), not
+/// followed.
+fn unicode_units(call: &CallView<'_>, at: u64) -> Result<Vec<u16>, String> {
     // Field by field: the kernel reads the fields, not the padding
     // before Buffer on x64.
     let (Some(length), Some(maximum), Some(buffer)) = (
@@ -375,19 +406,13 @@ pub fn unicode_string(call: &CallView<'_>, at: u64) -> Result<String, String> {
         return Err(format!("{} /* bad Length */", raw()));
     }
     if length == 0 {
-        return Ok("\"\"".to_string());
+        return Ok(Vec::new());
     }
     let units = length.min(MAX_NAME) / 2;
-    // The whole string, or as much of it as the kernel read from the start.
-    let bytes = match call.memory.read(buffer, units * 2) {
-        Some(bytes) => bytes,
-        None => return Err(raw()),
-    };
-    let units: Vec<u16> = bytes
-        .chunks_exact(2)
-        .map(|c| u16::from_le_bytes([c[0], c[1]]))
-        .collect();
-    Ok(quote_utf16(&units, true))
+    match call.memory.read(buffer, units * 2) {
+        Some(bytes) => Ok(utf16(&bytes)),
+        None => Err(raw()),
+    }
 }
 
 fn unicode_string_at(call: &CallView<'_>, at: u64) -> String {
@@ -415,21 +440,9 @@ pub fn object_name(call: &CallView<'_>, at: u64) -> Option<(u64, Option<String>)
     let text = if name == 0 {
         None
     } else {
-        unicode_string(call, name)
-            .ok()
-            .map(|quoted| unquote(&quoted))
+        unicode_text(call, name)
     };
     Some((root, text))
-}
-
-/// The text of a string `quote_utf16` made (for names in the state).
-fn unquote(quoted: &str) -> String {
-    let inner = quoted.strip_prefix('"').unwrap_or(quoted);
-    let inner = inner.strip_suffix("...").unwrap_or(inner);
-    inner
-        .strip_suffix('"')
-        .unwrap_or(inner)
-        .replace("\\\"", "\"")
 }
 
 fn object_attributes(call: &CallView<'_>, at: u64) -> String {
@@ -478,7 +491,7 @@ fn buffer_in(call: &CallView<'_>, at: u64, len: u64) -> String {
 }
 
 /// The argument of this call with this kind, if it has one.
-fn value_of(call: &CallView<'_>, kind: ArgKind) -> Option<u64> {
+pub(super) fn value_of(call: &CallView<'_>, kind: ArgKind) -> Option<u64> {
     let index = call.kinds.iter().position(|(_, k)| *k == kind)?;
     call.arg(index)
 }
@@ -960,22 +973,26 @@ fn buffer_out(call: &CallView<'_>, at: u64, len: u64) -> String {
 /// A CLIENT_ID: `{UniqueProcess=0x1a4, UniqueThread=0x1b0}`, as the
 /// kernel read it or (`written`) wrote it.
 fn client_id(call: &CallView<'_>, at: u64, written: bool) -> Option<String> {
-    let p = call.ptr_size();
-    let bytes = if written {
-        call.memory.written(at, 2 * p)?
-    } else {
-        call.memory.read(at, 2 * p)?
-    };
-    let word = |i: usize| {
-        let mut w = [0u8; 8];
-        w[..p].copy_from_slice(&bytes[i * p..(i + 1) * p]);
-        u64::from_le_bytes(w)
-    };
+    let (process, thread) = client_id_words(call, at, written)?;
     Some(format!(
         "{{UniqueProcess={}, UniqueThread={}}}",
-        hex(word(0)),
-        hex(word(1))
+        hex(process),
+        hex(thread)
     ))
+}
+
+/// UniqueProcess and UniqueThread of a CLIENT_ID the kernel read or
+/// (`written`) wrote.
+fn client_id_words(call: &CallView<'_>, at: u64, written: bool) -> Option<(u64, u64)> {
+    let p = call.ptr_size();
+    let word = |at: u64| {
+        if written {
+            call.memory.written_word(at, p)
+        } else {
+            call.memory.read_word(at, p)
+        }
+    };
+    Some((word(at)?, word(at.checked_add(p as u64)?)?))
 }
 
 /// PS_ATTRIBUTE numbers (Attribute field values) the journal names.
@@ -1032,17 +1049,10 @@ pub fn created_teb(call: &CallView<'_>, list: u64) -> Option<u64> {
 }
 
 pub fn created_client_id(call: &CallView<'_>, list: u64) -> Option<(u64, u64)> {
-    let p = call.ptr_size();
     let (_, _, at) = ps_attributes(call, list)?
         .into_iter()
         .find(|(attribute, _, _)| *attribute == PS_ATTRIBUTE_CLIENT_ID)?;
-    let bytes = call.memory.written(at, 2 * p)?;
-    let word = |i: usize| {
-        let mut w = [0u8; 8];
-        w[..p].copy_from_slice(&bytes[i * p..(i + 1) * p]);
-        u64::from_le_bytes(w)
-    };
-    Some((word(0), word(1)))
+    client_id_words(call, at, true)
 }
 
 fn attribute_list(call: &CallView<'_>, at: u64) -> String {
@@ -1068,13 +1078,7 @@ fn attribute_list(call: &CallView<'_>, at: u64) -> String {
             PS_ATTRIBUTE_IMAGE_NAME => {
                 let units = (*size / 2).min(MAX_NAME as u64) as usize;
                 match call.memory.read(*value, units * 2) {
-                    Some(bytes) => {
-                        let units: Vec<u16> = bytes
-                            .chunks_exact(2)
-                            .map(|c| u16::from_le_bytes([c[0], c[1]]))
-                            .collect();
-                        quote_utf16(&units, true)
-                    }
+                    Some(bytes) => quote_utf16(&utf16(&bytes), true),
                     None => address(*value),
                 }
             }
@@ -1101,7 +1105,7 @@ pub fn image_and_command_line(call: &CallView<'_>, at: u64) -> (Option<String>, 
         return (None, None);
     }
     let (image, command) = parameter_strings(call.arch);
-    let text = |offset: u64| unicode_string(call, at + offset).ok().map(|q| unquote(&q));
+    let text = |offset: u64| unicode_text(call, at + offset);
     (text(image), text(command))
 }
 

@@ -280,8 +280,7 @@ impl WindowsState {
             // which must not inherit its ids unless a probe or a creating
             // call says them.
             if info.name == "NtTerminateThread"
-                && view.args[0]
-                    .is_some_and(|h| h == 0 || render::handle(self.arch, h) == "NtCurrentThread")
+                && view.args[0].is_some_and(|h| h == 0 || render::is_current_thread(self.arch, h))
             {
                 self.threads.remove(&call.thread);
                 self.tebs.remove(&call.thread);
@@ -292,7 +291,6 @@ impl WindowsState {
             return;
         }
         let args = info.args.unwrap_or(&[]);
-        let position = |kind: ArgKind| args.iter().position(|(_, k)| *k == kind);
         match info.name {
             "NtClose" => {
                 if let Some(h) = view.args[0] {
@@ -332,15 +330,13 @@ impl WindowsState {
             _ => {}
         }
         // An opener: a handle written, a name from the object attributes.
-        let Some(out) = position(ArgKind::HandleOut) else {
+        let Some(new_handle) = render::value_of(view, ArgKind::HandleOut)
+            .and_then(|at| view.memory.written_word(at, self.pointer_size()))
+        else {
             return;
         };
-        let written =
-            view.args[out].and_then(|at| view.memory.written_word(at, self.pointer_size()));
-        let Some(new_handle) = written else { return };
         let kind = object_kind(info.name);
-        let mut name = position(ArgKind::ObjectAttributes)
-            .and_then(|i| view.args[i])
+        let mut name = render::value_of(view, ArgKind::ObjectAttributes)
             .and_then(|at| render::object_name(view, at))
             .and_then(|(root, name)| {
                 let name = name?;
@@ -367,16 +363,10 @@ impl WindowsState {
             });
         }
         if matches!(info.name, "NtCreateUserProcess" | "NtCreateThreadEx") {
-            let list = args
-                .iter()
-                .position(|(_, k)| *k == ArgKind::PsAttributeList)
-                .and_then(|i| view.args[i]);
+            let list = render::value_of(view, ArgKind::PsAttributeList);
             let client = list.and_then(|l| render::created_client_id(view, l));
             if info.name == "NtCreateUserProcess" {
-                let parameters = args
-                    .iter()
-                    .position(|(_, k)| *k == ArgKind::ProcessParameters)
-                    .and_then(|i| view.args[i]);
+                let parameters = render::value_of(view, ArgKind::ProcessParameters);
                 let (image, command_line) = parameters
                     .map(|at| render::image_and_command_line(view, at))
                     .unwrap_or_default();
