@@ -32,6 +32,9 @@ pub enum OsChoice {
 /// data page the first time it sees each address space, so the first
 /// calls say it.
 const DETECT_EVENTS: usize = 1 << 16;
+/// How many address spaces without an NT shared data page make a trace
+/// not Windows's: every Windows process has the page.
+const NOT_NT_SPACES: usize = 4;
 
 /// Which OS (and release) a trace came from. Detection reads the
 /// KUSER_SHARED_DATA page the recorder probed at 0x7ffe0000 and the code
@@ -42,23 +45,26 @@ pub fn detect(trace: &Trace, choice: OsChoice) -> Result<Guest, String> {
         return Ok(Guest::Linux);
     }
     let mut page: Option<Vec<u8>> = None;
+    let mut not_nt = 0;
     let mut arch = None;
     for event in trace.events().take(DETECT_EVENTS).flatten() {
         match event.kind {
             EventKind::Probe(probe)
-                if probe.kind == ProbeKind::SharedUserData
-                    && probe.readable
-                    && page.is_none()
-                    && windows::decode::version(&probe.bytes).is_some() =>
+                if probe.kind == ProbeKind::SharedUserData && page.is_none() =>
             {
-                page = Some(probe.bytes);
+                if probe.readable && windows::decode::version(&probe.bytes).is_some() {
+                    page = Some(probe.bytes);
+                } else {
+                    not_nt += 1;
+                }
             }
             EventKind::Entry(entry) if arch.is_none() => {
                 arch = windows::decode::arch_of(&entry);
             }
             _ => {}
         }
-        if page.is_some() && arch.is_some() {
+        // Decided: no need to decode further into the trace.
+        if arch.is_some() && (page.is_some() || not_nt >= NOT_NT_SPACES) {
             break;
         }
     }
