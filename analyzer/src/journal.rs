@@ -626,7 +626,6 @@ fn is_out_windows(kind: windows::args::ArgKind) -> bool {
 
 /// Renders one Windows call into its record.
 fn record_windows(pending: &Pending, guest: &windows::Guest) -> Record {
-    const RAW: [&str; 4] = ["arg0", "arg1", "arg2", "arg3"];
     let call = &pending.call;
     let nr = windows::decode::nr(&call.entry);
     let info = windows::decode::info(guest, nr);
@@ -645,17 +644,7 @@ fn record_windows(pending: &Pending, guest: &windows::Guest) -> Record {
             })
             .collect(),
         // No prototype: the first four arguments, raw.
-        None => RAW
-            .iter()
-            .enumerate()
-            .map(|(i, arg)| ArgOut {
-                name: arg,
-                raw: view.args[i].unwrap_or(0),
-                text: view.args[i].map_or_else(|| "?".to_string(), render::hex),
-                path: None,
-                out: false,
-            })
-            .collect(),
+        None => raw_args(&view.args[..4]),
     };
     let status = view.status;
     let ret_text = match call.outcome {
@@ -671,6 +660,23 @@ fn record_windows(pending: &Pending, guest: &windows::Guest) -> Record {
         ret_text,
     };
     assemble(pending, nr, name, args, ending)
+}
+
+/// The arguments of a call no table knows, raw: at most six, each in hex,
+/// or `?` where the trace does not hold it.
+fn raw_args(values: &[Option<u64>]) -> Vec<ArgOut> {
+    const NAMES: [&str; 6] = ["arg0", "arg1", "arg2", "arg3", "arg4", "arg5"];
+    NAMES
+        .iter()
+        .zip(values)
+        .map(|(name, value)| ArgOut {
+            name,
+            raw: value.unwrap_or(0),
+            text: value.map_or_else(|| "?".to_string(), render::hex),
+            path: None,
+            out: false,
+        })
+        .collect()
 }
 
 /// How a call ended, as its record shows it.
@@ -749,17 +755,7 @@ fn record(pending: &Pending) -> Record {
             })
             .collect(),
         // An unknown number: every argument register, raw.
-        None => ["arg0", "arg1", "arg2", "arg3", "arg4", "arg5"]
-            .iter()
-            .enumerate()
-            .map(|(i, arg)| ArgOut {
-                name: arg,
-                raw: view.args[i],
-                text: render::hex(view.args[i]),
-                path: None,
-                out: false,
-            })
-            .collect(),
+        None => raw_args(&view.args.map(Some)),
     };
     let mut args = join_halves(args, &name, view.abi, &view.memory);
     if let Some(interrupted) = pending.resuming {
