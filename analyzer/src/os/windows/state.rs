@@ -699,6 +699,68 @@ fn base_name(path: &str) -> &str {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::threads::Outcome;
+
+    /// The recorder's probe of a TEB at `address` in the space of `cr3`,
+    /// holding ClientId (pid, tid) where the register's TEB layout keeps it.
+    fn teb_probe(register: &str, address: u64, cr3: u64, pid: u64, tid: u64) -> Probe {
+        let mut page = vec![0u8; 4096];
+        if register == "gs_base" {
+            page[0x40..0x48].copy_from_slice(&pid.to_le_bytes());
+            page[0x48..0x50].copy_from_slice(&tid.to_le_bytes());
+        } else {
+            page[0x20..0x24].copy_from_slice(&(pid as u32).to_le_bytes());
+            page[0x24..0x28].copy_from_slice(&(tid as u32).to_le_bytes());
+        }
+        Probe {
+            kind: ProbeKind::ThreadPointer,
+            address,
+            register: register.into(),
+            thread: vmscope_schema::ThreadContext {
+                cr3,
+                ..Default::default()
+            },
+            bytes: page,
+            readable: true,
+        }
+    }
+
+    fn service(name: &str) -> &'static ServiceInfo {
+        super::super::syscalls::SERVICES
+            .iter()
+            .find(|s| s.name == name && s.args.is_some())
+            .unwrap()
+    }
+
+    /// A call of the thread `key`, with no bytes recorded.
+    fn call(key: ThreadKey, outcome: Outcome) -> Call {
+        Call {
+            seq: 9,
+            vcpu: 0,
+            thread: key,
+            entry: Default::default(),
+            exit: None,
+            memory: Vec::new(),
+            outcome,
+            resumed: false,
+        }
+    }
+
+    /// An x64 view of `info` with these first arguments and status.
+    fn view(info: &'static ServiceInfo, first: &[u64], status: Option<u32>) -> CallView<'static> {
+        let mut args = [None; super::super::decode::MAX_ARGS];
+        for (arg, value) in args.iter_mut().zip(first) {
+            *arg = Some(*value);
+        }
+        CallView {
+            arch: Arch::X64,
+            name: info.name,
+            args,
+            kinds: info.args.unwrap(),
+            status,
+            memory: crate::memory::CallMemory::default(),
+        }
+    }
 
     #[test]
     fn opener_names_say_the_object_type() {
@@ -715,52 +777,20 @@ mod tests {
     #[test]
     fn a_thread_ending_itself_leaves_its_teb_to_no_one() {
         let mut state = WindowsState::new(Arch::X64);
-        let mut page = vec![0u8; 4096];
-        page[0x40..0x48].copy_from_slice(&0x1a4u64.to_le_bytes());
-        page[0x48..0x50].copy_from_slice(&0x1b4u64.to_le_bytes());
-        state.probe(&Probe {
-            kind: ProbeKind::ThreadPointer,
-            address: 0x7ff0_0000,
-            register: "gs_base".into(),
-            thread: vmscope_schema::ThreadContext {
-                cr3: 0x4000,
-                ..Default::default()
-            },
-            bytes: page,
-            readable: true,
-        });
+        state.probe(&teb_probe("gs_base", 0x7ff0_0000, 0x4000, 0x1a4, 0x1b4));
         let key = ThreadKey {
             space: 0x4000,
             pointer: 0x7ff0_0000,
         };
         let first = state.thread_of(key);
         assert_eq!(state.thread(first).tid, Some(0x1b4));
-        let terminate = super::super::syscalls::SERVICES
-            .iter()
-            .find(|s| s.name == "NtTerminateThread" && s.args.is_some())
-            .unwrap();
-        let call = Call {
-            seq: 9,
-            vcpu: 0,
-            thread: key,
-            entry: Default::default(),
-            exit: None,
-            memory: Vec::new(),
-            outcome: crate::threads::Outcome::NoExit,
-            resumed: false,
-        };
-        let mut args = [None; super::super::decode::MAX_ARGS];
-        args[0] = Some(u64::MAX - 1);
-        args[1] = Some(0x77);
-        let view = CallView {
-            arch: Arch::X64,
-            name: "NtTerminateThread",
-            args,
-            kinds: terminate.args.unwrap(),
-            status: None,
-            memory: crate::memory::CallMemory::default(),
-        };
-        state.apply(&call, first, Some(terminate), &view);
+        let terminate = service("NtTerminateThread");
+        state.apply(
+            &call(key, Outcome::NoExit),
+            first,
+            Some(terminate),
+            &view(terminate, &[u64::MAX - 1, 0x77], None),
+        );
         // A later thread on the same TEB is a new thread, ids unknown.
         let next = state.thread_of(key);
         assert_ne!(next, first);
@@ -776,40 +806,22 @@ mod tests {
             pointer: 0x7ff0_0000,
         };
         let thread = state.thread_of(key);
-        let terminate = super::super::syscalls::SERVICES
-            .iter()
-            .find(|s| s.name == "NtTerminateProcess" && s.args.is_some())
-            .unwrap();
-        let call = |outcome| Call {
-            seq: 9,
-            vcpu: 0,
-            thread: key,
-            entry: Default::default(),
-            exit: None,
-            memory: Vec::new(),
-            outcome,
-            resumed: false,
-        };
-        let view = |handle: u64, status: Option<u32>| {
-            let mut args = [None; super::super::decode::MAX_ARGS];
-            args[0] = Some(handle);
-            args[1] = Some(0x2a);
-            CallView {
-                arch: Arch::X64,
-                name: "NtTerminateProcess",
-                args,
-                kinds: terminate.args.unwrap(),
-                status,
-                memory: crate::memory::CallMemory::default(),
-            }
-        };
+        let terminate = service("NtTerminateProcess");
         // NtTerminateProcess(NULL) returns: the process goes on.
-        let returned = call(crate::threads::Outcome::Returned);
-        state.apply(&returned, thread, Some(terminate), &view(0, Some(0)));
+        state.apply(
+            &call(key, Outcome::Returned),
+            thread,
+            Some(terminate),
+            &view(terminate, &[0, 0x2a], Some(0)),
+        );
         assert_eq!(state.processes()[0].exit_code, None);
         // NtTerminateProcess(NtCurrentProcess) does not: that is its end.
-        let last = call(crate::threads::Outcome::NoExit);
-        state.apply(&last, thread, Some(terminate), &view(u64::MAX, None));
+        state.apply(
+            &call(key, Outcome::NoExit),
+            thread,
+            Some(terminate),
+            &view(terminate, &[u64::MAX, 0x2a], None),
+        );
         assert_eq!(state.processes()[0].exit_code, Some(0x2a));
     }
 
@@ -821,20 +833,7 @@ mod tests {
             pointer: 0x7ffd_f000,
         });
         assert_eq!(state.thread(blind).pid, None);
-        let mut page = vec![0u8; 4096];
-        page[0x20..0x24].copy_from_slice(&0x1a4u32.to_le_bytes());
-        page[0x24..0x28].copy_from_slice(&0x1b4u32.to_le_bytes());
-        state.probe(&Probe {
-            kind: ProbeKind::ThreadPointer,
-            address: 0x7ffd_e000,
-            register: "fs_base".into(),
-            thread: vmscope_schema::ThreadContext {
-                cr3: 0x8000,
-                ..Default::default()
-            },
-            bytes: page,
-            readable: true,
-        });
+        state.probe(&teb_probe("fs_base", 0x7ffd_e000, 0x8000, 0x1a4, 0x1b4));
         let seen = state.thread_of(ThreadKey {
             space: 0x8000,
             pointer: 0x7ffd_e000,
@@ -847,20 +846,7 @@ mod tests {
     #[test]
     fn teb_probes_give_client_ids() {
         let mut state = WindowsState::new(Arch::X64);
-        let mut page = vec![0u8; 4096];
-        page[0x40..0x48].copy_from_slice(&0x1a4u64.to_le_bytes());
-        page[0x48..0x50].copy_from_slice(&0x1b0u64.to_le_bytes());
-        let probe = Probe {
-            kind: ProbeKind::ThreadPointer,
-            address: 0x7ff0_0000,
-            register: "gs_base".into(),
-            thread: vmscope_schema::ThreadContext {
-                cr3: 0x5000,
-                ..Default::default()
-            },
-            bytes: page,
-            readable: true,
-        };
+        let probe = teb_probe("gs_base", 0x7ff0_0000, 0x5000, 0x1a4, 0x1b0);
         state.probe(&probe);
         let thread = state.thread_of(ThreadKey {
             space: 0x4000,
