@@ -161,18 +161,20 @@ impl<'a> CallMemory<'a> {
     }
 }
 
+/// For tests of any decoder: a run of `bytes` at `address`.
+#[cfg(test)]
+pub(crate) fn run(address: u64, direction: Direction, bytes: &[u8]) -> MemoryRun {
+    MemoryRun {
+        address,
+        direction,
+        bytes: bytes.to_vec(),
+        thread: Default::default(),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    fn run(address: u64, direction: Direction, bytes: &[u8]) -> MemoryRun {
-        MemoryRun {
-            address,
-            direction,
-            bytes: bytes.to_vec(),
-            thread: Default::default(),
-        }
-    }
 
     #[test]
     fn strings_reads_and_writes() {

@@ -1134,14 +1134,7 @@ mod tests {
     use super::*;
     use vmscope_schema::{Direction, MemoryRun};
 
-    fn run(address: u64, direction: Direction, bytes: &[u8]) -> MemoryRun {
-        MemoryRun {
-            address,
-            direction,
-            bytes: bytes.to_vec(),
-            thread: Default::default(),
-        }
-    }
+    use crate::memory::run;
 
     fn utf16(s: &str) -> Vec<u8> {
         s.encode_utf16().flat_map(u16::to_le_bytes).collect()
