@@ -336,11 +336,20 @@ impl Trace {
     /// A chunk that cannot be read yields one `Err` in its place.
     pub fn events(&self) -> Events<'_> {
         Events {
+            chunks: self.decoded_chunks(),
+            current: Vec::new().into_iter(),
+        }
+    }
+
+    /// Every chunk in order, decoded in parallel a window at a time; for
+    /// readers that take a chunk's events as a whole rather than one by
+    /// one. A chunk that cannot be read yields its `Err` in its place.
+    pub fn decoded_chunks(&self) -> DecodedChunks<'_> {
+        DecodedChunks {
             trace: self,
             released_to: 0,
             next_chunk: 0,
             window: std::collections::VecDeque::new(),
-            current: Vec::new().into_iter(),
         }
     }
 
@@ -449,18 +458,14 @@ pub fn hex(bytes: &[u8]) -> String {
 
 /// Iterator over a trace's events; see [`Trace::events`].
 pub struct Events<'t> {
-    trace: &'t Trace,
-    /// The file up to here has been decoded and its pages given back.
-    released_to: u64,
-    next_chunk: usize,
-    window: std::collections::VecDeque<Result<DecodedChunk, ChunkError>>,
+    chunks: DecodedChunks<'t>,
     current: std::vec::IntoIter<Event>,
 }
 
 impl fmt::Debug for Events<'_> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("Events")
-            .field("next_chunk", &self.next_chunk)
+            .field("chunks", &self.chunks)
             .finish_non_exhaustive()
     }
 }
@@ -473,35 +478,60 @@ impl Iterator for Events<'_> {
             if let Some(event) = self.current.next() {
                 return Some(Ok(event));
             }
-            if self.window.is_empty() {
-                let chunks = self.trace.chunks();
-                if self.next_chunk >= chunks.len() {
-                    return None;
-                }
-                // Decode a few chunks per thread at once: enough to keep
-                // every core busy, few enough to keep memory bounded.
-                let width = (rayon::current_num_threads() * 2).max(2);
-                let end = (self.next_chunk + width).min(chunks.len());
-                let decoded: Vec<_> = chunks[self.next_chunk..end]
-                    .par_iter()
-                    .map(|location| self.trace.decode_chunk(location))
-                    .collect();
-                self.next_chunk = end;
-                self.window.extend(decoded);
-                // Everything up to the end of this window is decoded: its
-                // pages need not stay resident.
-                let last = &chunks[end - 1];
-                let upto = last.offset + last.header.frame_len();
-                self.trace
-                    .source
-                    .release(self.released_to, upto - self.released_to);
-                self.released_to = upto;
-            }
-            match self.window.pop_front()? {
+            match self.chunks.next()? {
                 Ok(chunk) => self.current = chunk.events.into_iter(),
                 Err(error) => return Some(Err(error)),
             }
         }
+    }
+}
+
+/// Iterator over a trace's chunks, decoded; see [`Trace::decoded_chunks`].
+pub struct DecodedChunks<'t> {
+    trace: &'t Trace,
+    /// The file up to here has been decoded and its pages given back.
+    released_to: u64,
+    next_chunk: usize,
+    window: std::collections::VecDeque<Result<DecodedChunk, ChunkError>>,
+}
+
+impl fmt::Debug for DecodedChunks<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("DecodedChunks")
+            .field("next_chunk", &self.next_chunk)
+            .finish_non_exhaustive()
+    }
+}
+
+impl Iterator for DecodedChunks<'_> {
+    type Item = Result<DecodedChunk, ChunkError>;
+
+    fn next(&mut self) -> Option<Self::Item> {
+        if self.window.is_empty() {
+            let chunks = self.trace.chunks();
+            if self.next_chunk >= chunks.len() {
+                return None;
+            }
+            // Decode a few chunks per thread at once: enough to keep
+            // every core busy, few enough to keep memory bounded.
+            let width = (rayon::current_num_threads() * 2).max(2);
+            let end = (self.next_chunk + width).min(chunks.len());
+            let decoded: Vec<_> = chunks[self.next_chunk..end]
+                .par_iter()
+                .map(|location| self.trace.decode_chunk(location))
+                .collect();
+            self.next_chunk = end;
+            self.window.extend(decoded);
+            // Everything up to the end of this window is decoded: its
+            // pages need not stay resident.
+            let last = &chunks[end - 1];
+            let upto = last.offset + last.header.frame_len();
+            self.trace
+                .source
+                .release(self.released_to, upto - self.released_to);
+            self.released_to = upto;
+        }
+        self.window.pop_front()
     }
 }
 
