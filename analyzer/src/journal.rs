@@ -11,7 +11,7 @@ use std::io::{self, Write};
 use std::sync::Arc;
 
 use rayon::prelude::*;
-use vmscope_schema::{ChunkError, Event, Trace};
+use vmscope_schema::{ChunkError, Trace};
 
 use crate::os::linux::args::ArgKind;
 use crate::os::linux::render::{self, CallView};
@@ -19,7 +19,7 @@ use crate::os::linux::state::LinuxState;
 use crate::os::linux::{Abi, decode};
 use crate::os::windows::state::WindowsState;
 use crate::os::{Guest, Handle, Process, windows};
-use crate::threads::{Call, CallRules, Item, Outcome, Pairer, role};
+use crate::threads::{Call, CallRules, Item, Outcome, Pairer, Spent, role};
 
 /// Output formats of `vmscope syscalls`.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -237,14 +237,54 @@ const BATCH: usize = 4096;
 const WINDOW: usize = 4096;
 
 /// A unit of rendering work, in output order.
+// Nearly every job is a call, and jobs live in reused batches: boxing the
+// call would allocate once per call for nothing.
+#[allow(clippy::large_enum_variant)]
 enum Job {
-    Call(Box<Pending>),
+    Call(Pending),
     /// A recorder loss or a damaged chunk, shown in place whatever the filter.
     Note {
         seq: u64,
         vcpu: u32,
         text: String,
     },
+}
+
+/// Jobs and the text rendered from them. Batches go to the renderer and
+/// come back to be written, then serve again: in steady state the journal
+/// allocates nothing per call.
+struct Batch {
+    jobs: Vec<Job>,
+    text: Vec<u8>,
+    /// How many calls the text shows.
+    shown: u64,
+}
+
+impl Batch {
+    fn new() -> Batch {
+        Batch {
+            jobs: Vec::with_capacity(BATCH),
+            text: Vec::new(),
+            shown: 0,
+        }
+    }
+
+    /// Writes the rendered text and hands the calls back to the threads
+    /// pass, leaving the batch empty for reuse.
+    fn write(
+        &mut self,
+        out: &mut dyn Write,
+        summary: &mut Summary,
+        spent: &mut Spent,
+    ) -> io::Result<()> {
+        summary.shown += self.shown;
+        for job in self.jobs.drain(..) {
+            if let Job::Call(pending) = job {
+                spent.give(pending.call);
+            }
+        }
+        out.write_all(&self.text)
+    }
 }
 
 /// Runs the passes over `trace` and writes the journal.
@@ -263,48 +303,47 @@ pub fn write_journal(
     let mut state = GuestState::new(guest);
     let mut summary = Summary::default();
     std::thread::scope(|scope| {
-        let (jobs, job_queue) = std::sync::mpsc::sync_channel::<Vec<Job>>(2);
-        let (texts, rendered) = std::sync::mpsc::sync_channel::<(Vec<u8>, u64)>(2);
+        let (jobs, job_queue) = std::sync::mpsc::sync_channel::<Batch>(2);
+        let (texts, rendered) = std::sync::mpsc::sync_channel::<Batch>(2);
         let renderer = scope.spawn(move || {
-            for batch in job_queue {
-                if texts.send(render_batch(&batch, format, filter)).is_err() {
+            for mut batch in job_queue {
+                render_batch(&mut batch, format, filter);
+                if texts.send(batch).is_err() {
                     return;
                 }
             }
         });
-        let mut write = |bytes: &[u8], shown: u64, summary: &mut Summary| {
-            summary.shown += shown;
-            out.write_all(bytes)
-        };
-        let mut batch: Vec<Job> = Vec::with_capacity(BATCH);
+        let mut free: Vec<Batch> = Vec::new();
+        let mut batch = Batch::new();
         let mut result: io::Result<()> = Ok(());
-        walk(trace, guest, progress, |item| {
+        walk(trace, guest, progress, |item, spent| {
             if result.is_err() {
                 return;
             }
             if let Some(job) = step(item, &mut state, &mut summary) {
-                batch.push(job);
+                batch.jobs.push(job);
             }
-            if batch.len() >= BATCH {
-                let full = std::mem::replace(&mut batch, Vec::with_capacity(BATCH));
+            if batch.jobs.len() >= BATCH {
+                let next = free.pop().unwrap_or_else(Batch::new);
                 // The renderer stopped only if writing failed below.
-                let _ = jobs.send(full);
-                while let Ok((bytes, shown)) = rendered.try_recv() {
-                    if let Err(error) = write(&bytes, shown, &mut summary) {
-                        result = Err(error);
+                let _ = jobs.send(std::mem::replace(&mut batch, next));
+                while let Ok(mut done) = rendered.try_recv() {
+                    result = done.write(out, &mut summary, spent);
+                    if result.is_err() {
                         return;
                     }
+                    free.push(done);
                 }
             }
         });
-        if !batch.is_empty() {
+        if !batch.jobs.is_empty() {
             let _ = jobs.send(batch);
         }
         drop(jobs);
         if result.is_ok() {
-            for (bytes, shown) in rendered.iter() {
-                if let Err(error) = write(&bytes, shown, &mut summary) {
-                    result = Err(error);
+            for mut done in rendered.iter() {
+                result = done.write(out, &mut summary, &mut Spent::default());
+                if result.is_err() {
                     break;
                 }
             }
@@ -316,70 +355,100 @@ pub fn write_journal(
     Ok(summary)
 }
 
-/// Renders a batch on all cores, keeping its order.
-fn render_batch(batch: &[Job], format: Format, filter: &Filter) -> (Vec<u8>, u64) {
-    let pieces: Vec<Option<String>> = batch
-        .par_iter()
-        .map(|job| match job {
-            Job::Call(pending) => {
-                let record = record(pending);
-                keep(&record, filter).then(|| match format {
-                    Format::Text => text(&record),
-                    Format::Strace => strace_line(&record),
-                    Format::Jsonl => json(&record),
-                })
+/// How many jobs one rayon task renders into one buffer: few enough
+/// buffers that allocating them costs nothing, enough tasks to share out.
+const SLICE: usize = 256;
+
+/// Renders a batch on all cores, keeping its order. Each task renders a
+/// slice into its own buffer: a few allocations per batch, not one per call.
+fn render_batch(batch: &mut Batch, format: Format, filter: &Filter) {
+    let pieces: Vec<(String, u64)> = batch
+        .jobs
+        .par_chunks(SLICE)
+        .map(|slice| {
+            let mut out = String::new();
+            let mut shown = 0;
+            for job in slice {
+                match job {
+                    Job::Call(pending) => {
+                        let record = record(pending);
+                        if keep(&record, filter) {
+                            out.push_str(&match format {
+                                Format::Text => text(&record),
+                                Format::Strace => strace_line(&record),
+                                Format::Jsonl => json(&record),
+                            });
+                            shown += 1;
+                        }
+                    }
+                    Job::Note { seq, vcpu, text } => out.push_str(&match format {
+                        Format::Jsonl => format!(
+                            "{{\"seq\":{seq},\"vcpu\":{vcpu},\"note\":{}}}\n",
+                            json_string(text)
+                        ),
+                        Format::Strace => format!("+++ vmscope: {text} +++\n"),
+                        Format::Text => format!("!! {text}\n"),
+                    }),
+                }
             }
-            Job::Note { seq, vcpu, text } => Some(match format {
-                Format::Jsonl => format!(
-                    "{{\"seq\":{seq},\"vcpu\":{vcpu},\"note\":{}}}\n",
-                    json_string(text)
-                ),
-                Format::Strace => format!("+++ vmscope: {text} +++\n"),
-                Format::Text => format!("!! {text}\n"),
-            }),
+            (out, shown)
         })
         .collect();
-    let mut out = Vec::with_capacity(pieces.iter().flatten().map(String::len).sum());
-    let mut shown = 0;
-    for (piece, job) in pieces.iter().zip(batch) {
-        if let Some(piece) = piece {
-            out.extend_from_slice(piece.as_bytes());
-            shown += u64::from(matches!(job, Job::Call(_)));
-        }
+    batch.text.clear();
+    batch.shown = 0;
+    for (piece, count) in &pieces {
+        batch.text.extend_from_slice(piece.as_bytes());
+        batch.shown += count;
     }
-    (out, shown)
 }
 
 /// Runs the threads pass over every event of `trace`, handing each item
 /// on in entry order; reports progress every 65 536 events. Chunks are
 /// decoded on another thread (in parallel windows) while this one pairs.
-pub fn walk(trace: &Trace, guest: &Guest, progress: &dyn Fn(u64), mut on_item: impl FnMut(Item)) {
+///
+/// `on_item` may hand calls it is done with to the [`Spent`] it is given,
+/// for the pass to reuse.
+pub fn walk(
+    trace: &Trace,
+    guest: &Guest,
+    progress: &dyn Fn(u64),
+    mut on_item: impl FnMut(Item, &mut Spent),
+) {
     let mut pairer = Pairer::new(WINDOW, rules(guest));
+    let mut spent = Spent::default();
     let mut done = 0u64;
     std::thread::scope(|scope| {
-        let (chunks, decoded) = std::sync::mpsc::sync_channel::<Vec<Result<Event, ChunkError>>>(8);
+        // Whole chunks cross over, as decoded: no event is moved twice.
+        let (chunks, decoded) = std::sync::mpsc::sync_channel(4);
         scope.spawn(move || {
-            let mut events = trace.events();
-            loop {
-                let piece: Vec<_> = events.by_ref().take(8192).collect();
-                if piece.is_empty() || chunks.send(piece).is_err() {
+            for chunk in trace.decoded_chunks() {
+                if chunks.send(chunk).is_err() {
                     return;
                 }
             }
         });
-        for piece in decoded {
-            for event in piece {
+        for chunk in decoded {
+            let mut events = match chunk {
+                Ok(chunk) => chunk.events,
+                Err(error) => {
+                    pairer.damaged(error);
+                    pairer.drain().for_each(|item| on_item(item, &mut spent));
+                    continue;
+                }
+            };
+            for event in &mut events {
                 done += 1;
                 if done.is_multiple_of(65_536) {
                     progress(done);
                 }
                 pairer.push(event);
-                pairer.drain().for_each(&mut on_item);
+                pairer.drain().for_each(|item| on_item(item, &mut spent));
+                pairer.reuse(&mut spent);
             }
         }
     });
     pairer.finish();
-    pairer.drain().for_each(&mut on_item);
+    pairer.drain().for_each(|item| on_item(item, &mut spent));
     progress(done);
 }
 
@@ -422,10 +491,10 @@ fn step(item: Item, state: &mut GuestState, summary: &mut Summary) -> Option<Job
     match item {
         Item::Call(call) => {
             summary.calls += u64::from(!call.resumed);
-            Some(Job::Call(Box::new(match state {
+            Some(Job::Call(match state {
                 GuestState::Linux(state) => prepare(call, state),
                 GuestState::Windows(state, guest) => prepare_windows(call, state, guest),
-            })))
+            }))
         }
         Item::ChildStart { parent, thread, .. } => {
             if let GuestState::Linux(state) = state {
@@ -466,8 +535,10 @@ fn step(item: Item, state: &mut GuestState, summary: &mut Summary) -> Option<Job
 
 /// Updates the state from one item, showing nothing (for `files` and
 /// `procs`).
-pub fn learn(item: Item, state: &mut GuestState, summary: &mut Summary) {
-    let _ = step(item, state, summary);
+pub fn learn(item: Item, state: &mut GuestState, summary: &mut Summary, spent: &mut Spent) {
+    if let Some(Job::Call(pending)) = step(item, state, summary) {
+        spent.give(pending.call);
+    }
 }
 
 /// Learns from a call in order, noting what rendering will need.

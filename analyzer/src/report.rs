@@ -21,8 +21,8 @@ pub enum Format {
 pub fn run_state(trace: &Trace, guest: &Guest, progress: &dyn Fn(u64)) -> (GuestState, Summary) {
     let mut state = GuestState::new(guest);
     let mut summary = Summary::default();
-    journal::walk(trace, guest, progress, |item| {
-        journal::learn(item, &mut state, &mut summary)
+    journal::walk(trace, guest, progress, |item, spent| {
+        journal::learn(item, &mut state, &mut summary, spent)
     });
     (state, summary)
 }

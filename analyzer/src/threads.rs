@@ -128,28 +128,22 @@ pub struct Call {
     pub resumed: bool,
 }
 
-impl Call {
-    /// A call just entered, with no exit yet. Boxed: a call passes through
-    /// several queues, and moving it by value was a quarter of the pass.
-    fn open(
-        seq: u64,
-        vcpu: u32,
-        thread: ThreadKey,
-        entry: SyscallEvent,
-        outcome: Outcome,
-    ) -> Box<Call> {
-        Box::new(Call {
-            seq,
-            vcpu,
-            thread,
-            entry,
-            exit: None,
-            memory: Vec::new(),
-            outcome,
-            resumed: false,
-        })
+/// Calls their consumer is done with, handed back so that the pass can
+/// reuse their boxes (see [`Pairer::reuse`]).
+// The boxes themselves are what is reused.
+#[allow(clippy::vec_box)]
+#[derive(Debug, Default)]
+pub struct Spent(Vec<Box<Call>>);
+
+impl Spent {
+    pub fn give(&mut self, call: Box<Call>) {
+        self.0.push(call);
     }
 }
+
+/// How many spent boxes the pass keeps: more than the calls in flight
+/// between it and the renderer, so that none is allocated in steady state.
+const SPARE: usize = 1 << 15;
 
 /// What the pass hands on, in entry order.
 // Calls are nearly every item; boxing them would allocate once per call.
@@ -247,6 +241,13 @@ pub struct Pairer {
     /// Open calls by thread, newest last, for memory runs.
     by_thread: HashMap<ThreadKey, Vec<u64>>,
     ready: VecDeque<Item>,
+    /// Boxes of spent calls, for new ones. Calls are boxed because they
+    /// pass through several queues (moving them by value was a quarter of
+    /// the pass); reusing the boxes keeps the allocator out of it, and
+    /// keeps a consumer on another thread from freeing what this one
+    /// allocates.
+    #[allow(clippy::vec_box)]
+    spare: Vec<Box<Call>>,
 }
 
 #[allow(clippy::large_enum_variant)]
@@ -279,31 +280,76 @@ impl Pairer {
             released: HashMap::default(),
             by_thread: HashMap::default(),
             ready: VecDeque::new(),
+            spare: Vec::new(),
         }
     }
 
-    /// Feeds one event (or a damaged chunk) and returns what is ready.
-    pub fn push(&mut self, event: Result<Event, ChunkError>) {
-        let event = match event {
-            Ok(event) => event,
-            Err(error) => {
-                self.enqueue(Slot::Other(Item::Damaged(error)));
-                self.release();
-                return;
-            }
+    /// Takes back calls the consumer is done with.
+    pub fn reuse(&mut self, spent: &mut Spent) {
+        let room = SPARE.saturating_sub(self.spare.len());
+        let keep = spent.0.len().min(room);
+        self.spare.extend(spent.0.drain(..keep));
+        spent.0.clear();
+    }
+
+    /// A call just entered, with no exit yet, in a spent box if there is
+    /// one (filled field by field: the registers are copied once).
+    fn open(
+        &mut self,
+        seq: u64,
+        vcpu: u32,
+        thread: ThreadKey,
+        entry: &SyscallEvent,
+        outcome: Outcome,
+    ) -> Box<Call> {
+        let Some(mut call) = self.spare.pop() else {
+            return Box::new(Call {
+                seq,
+                vcpu,
+                thread,
+                entry: *entry,
+                exit: None,
+                memory: Vec::new(),
+                outcome,
+                resumed: false,
+            });
         };
-        match event.kind {
-            EventKind::Entry(entry) => self.entry(event.seq, event.vcpu, entry),
-            EventKind::Exit(exit) => self.exit(event.seq, event.vcpu, exit),
-            EventKind::Memory(run) => self.memory(run),
+        call.seq = seq;
+        call.vcpu = vcpu;
+        call.thread = thread;
+        call.entry = *entry;
+        call.exit = None;
+        call.memory.clear();
+        call.outcome = outcome;
+        call.resumed = false;
+        call
+    }
+
+    /// Feeds one event, taking what it keeps of it: the registers are
+    /// copied once, into the call; memory, probes and losses are moved out.
+    /// See [`Pairer::drain`] for what is ready.
+    pub fn push(&mut self, event: &mut Event) {
+        let (seq, vcpu) = (event.seq, event.vcpu);
+        match &mut event.kind {
+            EventKind::Entry(entry) => self.entry(seq, vcpu, entry),
+            EventKind::Exit(exit) => self.exit(seq, vcpu, exit),
+            EventKind::Memory(run) => self.memory(std::mem::take(run)),
             // The state pass reads TEBs from them: kept in order.
-            EventKind::Probe(probe) => self.enqueue(Slot::Other(Item::Probe(probe))),
+            EventKind::Probe(probe) => {
+                self.enqueue(Slot::Other(Item::Probe(std::mem::take(probe))));
+            }
             EventKind::Loss(loss) => self.enqueue(Slot::Other(Item::Loss {
-                seq: event.seq,
-                vcpu: event.vcpu,
-                loss,
+                seq,
+                vcpu,
+                loss: std::mem::take(loss),
             })),
         }
+        self.release();
+    }
+
+    /// Feeds a chunk that could not be read, in its place.
+    pub fn damaged(&mut self, error: ChunkError) {
+        self.enqueue(Slot::Other(Item::Damaged(error)));
         self.release();
     }
 
@@ -333,10 +379,10 @@ impl Pairer {
         self.released.clear();
     }
 
-    fn entry(&mut self, seq: u64, vcpu: u32, entry: SyscallEvent) {
+    fn entry(&mut self, seq: u64, vcpu: u32, entry: &SyscallEvent) {
         let key = (space(entry.cr3), entry.user_sp);
-        let thread = ThreadKey::of(&entry);
-        let role = (self.rules.role)(&entry);
+        let thread = ThreadKey::of(entry);
+        let role = (self.rules.role)(entry);
         if role & role::REPLACES_IMAGE != 0 {
             self.open_exec.insert(vcpu, seq);
         }
@@ -354,7 +400,7 @@ impl Pairer {
                 if self.forks.len() >= 64 {
                     self.forks.pop_front();
                 }
-                self.forks.push_back((seq, thread, entry));
+                self.forks.push_back((seq, thread, *entry));
             }
             if role & role::NEVER_RETURNS != 0 {
                 // Not waited for; its memory runs are not looked for either.
@@ -377,7 +423,8 @@ impl Pairer {
                 Outcome::Unfinished
             }
         };
-        self.enqueue(Slot::Call(Call::open(seq, vcpu, thread, entry, outcome)));
+        let call = self.open(seq, vcpu, thread, entry, outcome);
+        self.enqueue(Slot::Call(call));
     }
 
     fn enqueue(&mut self, slot: Slot) {
@@ -399,7 +446,7 @@ impl Pairer {
         }
     }
 
-    fn exit(&mut self, seq: u64, vcpu: u32, exit: SyscallEvent) {
+    fn exit(&mut self, seq: u64, vcpu: u32, exit: &SyscallEvent) {
         // A sigreturn's exit is where the thread resumes, whatever that is;
         // it may also be the exit of the call the signal interrupted.
         if let Some(&(call_seq, thread)) = self.open_sigreturn.get(&vcpu)
@@ -407,7 +454,7 @@ impl Pairer {
         {
             self.open_sigreturn.remove(&vcpu);
             if let Some(call) = self.find_pending(call_seq) {
-                call.exit = Some((seq, vcpu, exit));
+                call.exit = Some((seq, vcpu, *exit));
                 call.outcome = Outcome::Returned;
             }
         }
@@ -420,7 +467,7 @@ impl Pairer {
             candidates[count] = call_seq;
             count += 1;
         }
-        if self.pair(seq, vcpu, &exit, key, &candidates[..count]) {
+        if self.pair(seq, vcpu, exit, key, &candidates[..count]) {
             return;
         }
         if exit.regs.rax != 0 {
@@ -448,7 +495,7 @@ impl Pairer {
         // parent resumes, or (for a 32-bit call through the vDSO, which
         // returns to the vDSO's landing pad) on the same stack in a new
         // address space.
-        let thread = ThreadKey::of(&exit);
+        let thread = ThreadKey::of(exit);
         let parent = self
             .forks
             .iter()
@@ -496,7 +543,7 @@ impl Pairer {
             else {
                 continue;
             };
-            self.complete(call_seq, key, seq, vcpu, *exit, outcome);
+            self.complete(call_seq, key, seq, vcpu, exit, outcome);
             return true;
         }
         false
@@ -508,7 +555,7 @@ impl Pairer {
         key: (u64, u64),
         seq: u64,
         vcpu: u32,
-        exit: SyscallEvent,
+        exit: &SyscallEvent,
         outcome: Outcome,
     ) {
         if let Some(list) = self.open.get_mut(&key) {
@@ -520,7 +567,7 @@ impl Pairer {
         self.open_exec.retain(|_, &mut s| s != call_seq);
         if let Some(call) = self.find_pending(call_seq) {
             let thread = call.thread;
-            call.exit = Some((seq, vcpu, exit));
+            call.exit = Some((seq, vcpu, *exit));
             call.outcome = outcome;
             if let Some(list) = self.by_thread.get_mut(&thread) {
                 list.retain(|&s| s != call_seq);
@@ -529,7 +576,7 @@ impl Pairer {
             if let Some(list) = self.by_thread.get_mut(&call.thread) {
                 list.retain(|&s| s != call_seq);
             }
-            call.exit = Some((seq, vcpu, exit));
+            call.exit = Some((seq, vcpu, *exit));
             call.outcome = outcome;
             call.resumed = true;
             self.enqueue(Slot::Call(call));
@@ -673,8 +720,8 @@ mod tests {
         e
     }
 
-    fn ev(seq: u64, kind: EventKind) -> Result<Event, ChunkError> {
-        Ok(Event { seq, vcpu: 0, kind })
+    fn ev(seq: u64, kind: EventKind) -> Event {
+        Event { seq, vcpu: 0, kind }
     }
 
     fn calls(pairer: &mut Pairer) -> Vec<Call> {
@@ -691,14 +738,17 @@ mod tests {
     fn pairs_in_entry_order_across_a_blocked_call() {
         let mut p = Pairer::new(100, CallRules::none());
         // Thread A blocks in read; thread B (other stack) makes two calls.
-        p.push(ev(1, EventKind::Entry(entry(0x400000, 0x7ffd0000, 0))));
-        p.push(ev(2, EventKind::Entry(entry(0x400100, 0x7ffc0000, 39))));
-        p.push(ev(3, EventKind::Exit(exit(0x400102, 0x7ffc0000, 84))));
+        p.push(&mut ev(1, EventKind::Entry(entry(0x400000, 0x7ffd0000, 0))));
+        p.push(&mut ev(
+            2,
+            EventKind::Entry(entry(0x400100, 0x7ffc0000, 39)),
+        ));
+        p.push(&mut ev(3, EventKind::Exit(exit(0x400102, 0x7ffc0000, 84))));
         assert!(
             calls(&mut p).is_empty(),
             "held back behind the blocked read"
         );
-        p.push(ev(
+        p.push(&mut ev(
             4,
             EventKind::Memory(MemoryRun {
                 address: 0x5000,
@@ -711,7 +761,7 @@ mod tests {
                 },
             }),
         ));
-        p.push(ev(5, EventKind::Exit(exit(0x400002, 0x7ffd0000, 2))));
+        p.push(&mut ev(5, EventKind::Exit(exit(0x400002, 0x7ffd0000, 2))));
         let out = calls(&mut p);
         assert_eq!(out.iter().map(|c| c.seq).collect::<Vec<_>>(), vec![1, 2]);
         assert_eq!(out[0].exit.as_ref().unwrap().2.regs.rax, 2);
@@ -741,28 +791,28 @@ mod tests {
     fn a_space_left_by_exec_can_take_a_later_exec() {
         let mut p = Pairer::new(100, exec_rules());
         // Process A (space 0x2000_0000) execs into space 0x3000_0000.
-        p.push(ev(
+        p.push(&mut ev(
             1,
             EventKind::Entry(in_space(entry(0x400000, 0x7ffd0000, 59), 0x2000_0000)),
         ));
-        p.push(ev(
+        p.push(&mut ev(
             2,
             EventKind::Exit(in_space(exit(0x500000, 0x7ffe0000, 0), 0x3000_0000)),
         ));
-        p.push(ev(
+        p.push(&mut ev(
             3,
             EventKind::Entry(in_space(entry(0x500100, 0x7ffe0000, 39), 0x3000_0000)),
         ));
-        p.push(ev(
+        p.push(&mut ev(
             4,
             EventKind::Exit(in_space(exit(0x500102, 0x7ffe0000, 84), 0x3000_0000)),
         ));
         // Process B execs, and the kernel gives it A's old space.
-        p.push(ev(
+        p.push(&mut ev(
             5,
             EventKind::Entry(in_space(entry(0x400000, 0x7ffc0000, 59), 0x4000_0000)),
         ));
-        p.push(ev(
+        p.push(&mut ev(
             6,
             EventKind::Exit(in_space(exit(0x600000, 0x7ffb0000, 0), 0x2000_0000)),
         ));
@@ -779,8 +829,11 @@ mod tests {
     #[test]
     fn unmatched_exits_are_interrupt_returns_and_ignored() {
         let mut p = Pairer::new(100, CallRules::none());
-        p.push(ev(1, EventKind::Exit(exit(0x400500, 0x7ffd0000, 0))));
-        p.push(ev(2, EventKind::Entry(entry(0x400000, 0x7ffd0000, 60))));
+        p.push(&mut ev(1, EventKind::Exit(exit(0x400500, 0x7ffd0000, 0))));
+        p.push(&mut ev(
+            2,
+            EventKind::Entry(entry(0x400000, 0x7ffd0000, 60)),
+        ));
         p.finish();
         let out = calls(&mut p);
         assert_eq!(out.len(), 1);
@@ -790,17 +843,23 @@ mod tests {
     #[test]
     fn restart_and_window_release() {
         let mut p = Pairer::new(2, CallRules::none());
-        p.push(ev(1, EventKind::Entry(entry(0x400000, 0x7ffd0000, 61))));
+        p.push(&mut ev(
+            1,
+            EventKind::Entry(entry(0x400000, 0x7ffd0000, 61)),
+        ));
         for i in 0..3 {
             let sp = 0x7ffc0000 - i * 0x1000;
-            p.push(ev(10 + i * 2, EventKind::Entry(entry(0x400100, sp, 39))));
-            p.push(ev(11 + i * 2, EventKind::Exit(exit(0x400102, sp, 84))));
+            p.push(&mut ev(
+                10 + i * 2,
+                EventKind::Entry(entry(0x400100, sp, 39)),
+            ));
+            p.push(&mut ev(11 + i * 2, EventKind::Exit(exit(0x400102, sp, 84))));
         }
         let out = calls(&mut p);
         assert_eq!(out[0].seq, 1);
         assert_eq!(out[0].outcome, Outcome::Unfinished);
         // The restart: the exit resumes at the syscall instruction itself.
-        p.push(ev(20, EventKind::Exit(exit(0x400000, 0x7ffd0000, 61))));
+        p.push(&mut ev(20, EventKind::Exit(exit(0x400000, 0x7ffd0000, 61))));
         let out = calls(&mut p);
         let resumed = out.iter().find(|c| c.seq == 1).expect("resumption");
         assert!(resumed.resumed);
