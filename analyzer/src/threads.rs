@@ -235,7 +235,7 @@ pub struct Pairer {
     places: HashMap<u64, u64>,
     /// Open calls by (space, user sp): index as a seq, found in `pending`
     /// or in `released`.
-    open: HashMap<(u64, u64), Vec<u64>>,
+    open: HashMap<(u64, u64), OnStack>,
     /// Calls released unfinished, still waiting for their exits.
     released: HashMap<u64, Box<Call>>,
     /// Open calls by thread, newest last, for memory runs.
@@ -406,13 +406,7 @@ impl Pairer {
                 // Not waited for; its memory runs are not looked for either.
                 Outcome::NoExit
             } else {
-                let list = self.open.entry(key).or_default();
-                list.push(seq);
-                // Entries on one stack that never returned (a successful
-                // execve) must not pile up.
-                if list.len() > 4 {
-                    list.remove(0);
-                }
+                self.open.entry(key).or_default().push(seq);
                 let calls = self.by_thread.entry(thread).or_default();
                 calls.push(seq);
                 // A thread has few calls open at once (signal handlers
@@ -459,15 +453,8 @@ impl Pairer {
             }
         }
         let key = (space(exit.cr3), exit.user_sp);
-        // At most four open calls share a stack (see `entry`): copy them
-        // out without allocating.
-        let mut candidates = [0u64; 4];
-        let mut count = 0;
-        for &call_seq in self.open.get(&key).into_iter().flatten().take(4) {
-            candidates[count] = call_seq;
-            count += 1;
-        }
-        if self.pair(seq, vcpu, exit, key, &candidates[..count]) {
+        let candidates = self.open.get(&key).copied().unwrap_or_default();
+        if self.pair(seq, vcpu, exit, key, candidates.seqs()) {
             return;
         }
         if exit.regs.rax != 0 {
@@ -559,7 +546,7 @@ impl Pairer {
         outcome: Outcome,
     ) {
         if let Some(list) = self.open.get_mut(&key) {
-            list.retain(|&s| s != call_seq);
+            list.remove(call_seq);
             if list.is_empty() {
                 self.open.remove(&key);
             }
@@ -642,6 +629,45 @@ impl Pairer {
     }
 }
 
+/// The calls open on one stack, oldest first: at most four (entries that
+/// never returned, such as a successful execve's, must not pile up), kept
+/// inline so that a call's entry and exit allocate nothing.
+#[derive(Clone, Copy, Debug, Default)]
+struct OnStack {
+    seqs: [u64; 4],
+    len: usize,
+}
+
+impl OnStack {
+    fn push(&mut self, seq: u64) {
+        if self.len == self.seqs.len() {
+            self.seqs.rotate_left(1);
+            self.len -= 1;
+        }
+        self.seqs[self.len] = seq;
+        self.len += 1;
+    }
+
+    fn remove(&mut self, seq: u64) {
+        let mut kept = 0;
+        for i in 0..self.len {
+            if self.seqs[i] != seq {
+                self.seqs[kept] = self.seqs[i];
+                kept += 1;
+            }
+        }
+        self.len = kept;
+    }
+
+    fn seqs(&self) -> &[u64] {
+        &self.seqs[..self.len]
+    }
+
+    fn is_empty(&self) -> bool {
+        self.len == 0
+    }
+}
+
 /// How many released calls may wait for their exits; beyond it the oldest
 /// is forgotten (its exit, if it ever comes, is then not shown).
 const MAX_RELEASED: usize = 4096;
@@ -655,7 +681,7 @@ impl Pairer {
             if let Some(call) = self.released.remove(&oldest) {
                 let key = (space(call.entry.cr3), call.entry.user_sp);
                 if let Some(list) = self.open.get_mut(&key) {
-                    list.retain(|&s| s != oldest);
+                    list.remove(oldest);
                     if list.is_empty() {
                         self.open.remove(&key);
                     }
@@ -732,6 +758,24 @@ mod tests {
                 _ => None,
             })
             .collect()
+    }
+
+    #[test]
+    fn a_stack_keeps_its_four_newest_open_calls() {
+        let mut open = OnStack::default();
+        for seq in 1..=5 {
+            open.push(seq);
+        }
+        assert_eq!(open.seqs(), &[2, 3, 4, 5]);
+        open.remove(3);
+        assert_eq!(open.seqs(), &[2, 4, 5]);
+        open.push(6);
+        open.push(7);
+        assert_eq!(open.seqs(), &[4, 5, 6, 7]);
+        for seq in [4, 5, 6, 7] {
+            open.remove(seq);
+        }
+        assert!(open.is_empty());
     }
 
     #[test]
