@@ -227,9 +227,10 @@ impl Trace {
                 frame.kind.name()
             )));
         }
-        let message = frame_message(bytes, FILE_HEADER_LEN as u64, &frame)
+        let mut words = Vec::new();
+        let message = frame_message(bytes, FILE_HEADER_LEN as u64, &frame, &mut words)
             .map_err(|kind| bad_header(chunk_error_text(kind)))?;
-        let (_, header) = codec::decode_header(message.bytes()).map_err(bad_header)?;
+        let (_, header) = codec::decode_header(message).map_err(bad_header)?;
         let start = FILE_HEADER_LEN as u64 + frame.frame_len();
         let (chunks, footer, damage) = scan(&source, start);
         let mut trace = Trace {
@@ -321,10 +322,16 @@ impl Trace {
             offset: location.offset,
             kind,
         };
-        let message =
-            frame_message(self.source.bytes(), location.offset, &location.header).map_err(error)?;
-        let (_, events) =
-            codec::decode_chunk(message.bytes()).map_err(|e| error(ChunkErrorKind::Decode(e)))?;
+        let (_, events) = MESSAGE.with_borrow_mut(|words| {
+            let message = frame_message(
+                self.source.bytes(),
+                location.offset,
+                &location.header,
+                words,
+            )
+            .map_err(error)?;
+            codec::decode_chunk(message).map_err(|e| error(ChunkErrorKind::Decode(e)))
+        })?;
         Ok(DecodedChunk {
             chunk: location.chunk,
             offset: location.offset,
@@ -535,13 +542,24 @@ impl Iterator for DecodedChunks<'_> {
     }
 }
 
-/// Checks a frame's payload and decompresses it into a word-aligned buffer
-/// of exactly the size its header claims (bounded by `MAX_RAW_LEN`).
-fn frame_message(
+thread_local! {
+    /// Each decoding thread decompresses chunks into one buffer, reused:
+    /// a chunk's events are decoded into owned values before the next
+    /// chunk is read, and a fresh 2 MB buffer per chunk cost zeroing it.
+    static MESSAGE: std::cell::RefCell<Vec<capnp::Word>> = const {
+        std::cell::RefCell::new(Vec::new())
+    };
+}
+
+/// Checks a frame's payload and decompresses it into `words`, word-aligned
+/// as capnp wants it; returns exactly the bytes its header claims (bounded
+/// by `MAX_RAW_LEN`).
+fn frame_message<'w>(
     bytes: &[u8],
     offset: u64,
     header: &FrameHeader,
-) -> Result<Message, ChunkErrorKind> {
+    words: &'w mut Vec<capnp::Word>,
+) -> Result<&'w [u8], ChunkErrorKind> {
     let start = offset as usize + FRAME_HEADER_LEN;
     let end = start + header.payload_len as usize;
     let payload = bytes.get(start..end).ok_or(ChunkErrorKind::CutOff {
@@ -561,8 +579,12 @@ fn frame_message(
         });
     }
     // capnp wants 8-byte aligned segments; a Vec<u8> promises no alignment.
-    let mut words = capnp::Word::allocate_zeroed_vec(header.raw_len.div_ceil(8) as usize);
-    let buffer = &mut capnp::Word::words_to_bytes_mut(&mut words)[..header.raw_len as usize];
+    let need = header.raw_len.div_ceil(8) as usize;
+    if words.len() < need {
+        *words = capnp::Word::allocate_zeroed_vec(need);
+    }
+    let buffer = &mut capnp::Word::words_to_bytes_mut(words)[..header.raw_len as usize];
+    // Every byte handed on is written here: the size is checked below.
     let found = zstd::bulk::decompress_to_buffer(payload, buffer)
         .map_err(|e| ChunkErrorKind::Decompress(e.to_string()))?;
     if found != header.raw_len as usize {
@@ -571,22 +593,7 @@ fn frame_message(
             found,
         });
     }
-    Ok(Message {
-        words,
-        len: header.raw_len as usize,
-    })
-}
-
-/// A decompressed message in word-aligned memory, as capnp wants it.
-struct Message {
-    words: Vec<capnp::Word>,
-    len: usize,
-}
-
-impl Message {
-    fn bytes(&self) -> &[u8] {
-        &capnp::Word::words_to_bytes(&self.words)[..self.len]
-    }
+    Ok(buffer)
 }
 
 fn chunk_error_text(kind: ChunkErrorKind) -> String {
@@ -666,9 +673,9 @@ fn scan(source: &Source, start: u64) -> (Vec<ChunkLocation>, Option<(u64, Footer
                 header,
             }),
             FrameKind::Footer => {
-                match frame_message(bytes, pos, &header)
+                match frame_message(bytes, pos, &header, &mut Vec::new())
                     .map_err(chunk_error_text)
-                    .and_then(|message| codec::decode_footer(message.bytes()))
+                    .and_then(codec::decode_footer)
                 {
                     Ok(decoded) => footer = Some((pos, decoded)),
                     Err(what) => damage.push(Damage::BadFooter { offset: pos, what }),
