@@ -255,7 +255,9 @@ enum Job {
 /// allocates nothing per call.
 struct Batch {
     jobs: Vec<Job>,
-    text: Vec<u8>,
+    /// The text, a piece per slice of [`SLICE`] jobs; each piece keeps its
+    /// capacity from batch to batch.
+    pieces: Vec<String>,
     /// How many calls the text shows.
     shown: u64,
 }
@@ -264,7 +266,7 @@ impl Batch {
     fn new() -> Batch {
         Batch {
             jobs: Vec::with_capacity(BATCH),
-            text: Vec::new(),
+            pieces: Vec::new(),
             shown: 0,
         }
     }
@@ -283,7 +285,10 @@ impl Batch {
                 spent.give(pending.call);
             }
         }
-        out.write_all(&self.text)
+        for piece in &self.pieces {
+            out.write_all(piece.as_bytes())?;
+        }
+        Ok(())
     }
 }
 
@@ -360,24 +365,28 @@ pub fn write_journal(
 const SLICE: usize = 256;
 
 /// Renders a batch on all cores, keeping its order. Each task renders a
-/// slice into its own buffer: a few allocations per batch, not one per call.
+/// slice into its own piece of text: nothing is allocated per call, and
+/// nothing allocated on one thread is freed on another.
 fn render_batch(batch: &mut Batch, format: Format, filter: &Filter) {
-    let pieces: Vec<(String, u64)> = batch
+    let slices = batch.jobs.len().div_ceil(SLICE);
+    batch.pieces.resize_with(slices, String::new);
+    batch.shown = batch
         .jobs
         .par_chunks(SLICE)
-        .map(|slice| {
-            let mut out = String::new();
+        .zip(batch.pieces.par_iter_mut())
+        .map(|(slice, out)| {
+            out.clear();
             let mut shown = 0;
             for job in slice {
                 match job {
                     Job::Call(pending) => {
                         let record = record(pending);
                         if keep(&record, filter) {
-                            out.push_str(&match format {
-                                Format::Text => text(&record),
-                                Format::Strace => strace_line(&record),
-                                Format::Jsonl => json(&record),
-                            });
+                            match format {
+                                Format::Text => out.push_str(&text(&record)),
+                                Format::Strace => out.push_str(&strace_line(&record)),
+                                Format::Jsonl => json(out, &record),
+                            }
                             shown += 1;
                         }
                     }
@@ -391,15 +400,9 @@ fn render_batch(batch: &mut Batch, format: Format, filter: &Filter) {
                     }),
                 }
             }
-            (out, shown)
+            shown
         })
-        .collect();
-    batch.text.clear();
-    batch.shown = 0;
-    for (piece, count) in &pieces {
-        batch.text.extend_from_slice(piece.as_bytes());
-        batch.shown += count;
-    }
+        .sum();
 }
 
 /// Runs the threads pass over every event of `trace`, handing each item
@@ -1049,9 +1052,10 @@ pub fn text(record: &Record) -> String {
     out
 }
 
-/// One JSON object per call; the contract is in the README. Written into
-/// one buffer: this is the format batch jobs read millions of.
-pub fn json(record: &Record) -> String {
+/// One JSON object per call, appended to `out`; the contract is in the
+/// README. This is the format batch jobs read millions of: no allocation
+/// of its own.
+pub fn json(out: &mut String, record: &Record) {
     use std::fmt::Write as _;
     fn opt(out: &mut String, value: Option<i64>) {
         match value {
@@ -1061,18 +1065,17 @@ pub fn json(record: &Record) -> String {
             None => out.push_str("null"),
         }
     }
-    let mut out = String::with_capacity(256);
     let _ = write!(
         out,
         "{{\"seq\":{},\"vcpu\":{},\"pid\":",
         record.seq, record.vcpu
     );
-    opt(&mut out, record.pid);
+    opt(out, record.pid);
     out.push_str(",\"tid\":");
-    opt(&mut out, record.tid);
+    opt(out, record.tid);
     let _ = write!(out, ",\"thread\":\"t{}\",\"comm\":", record.thread);
     match &record.comm {
-        Some(comm) => push_json_string(&mut out, comm),
+        Some(comm) => push_json_string(out, comm),
         None => out.push_str("null"),
     }
     let _ = write!(
@@ -1080,33 +1083,33 @@ pub fn json(record: &Record) -> String {
         ",\"abi\":\"{}\",\"nr\":{},\"name\":",
         record.abi, record.nr
     );
-    push_json_string(&mut out, &record.name);
+    push_json_string(out, &record.name);
     out.push_str(",\"args\":[");
     for (i, arg) in record.args.iter().enumerate() {
         if i > 0 {
             out.push(',');
         }
         out.push_str("{\"name\":");
-        push_json_string(&mut out, arg.name);
+        push_json_string(out, arg.name);
         let _ = write!(out, ",\"raw\":{},\"text\":", arg.raw);
-        push_json_string(&mut out, &arg.text);
+        push_json_string(out, &arg.text);
         if let Some(path) = &arg.path {
             out.push_str(",\"path\":");
-            push_json_string(&mut out, path);
+            push_json_string(out, path);
         }
         out.push('}');
     }
     out.push_str("],\"ret\":");
-    opt(&mut out, record.ret);
+    opt(out, record.ret);
     out.push_str(",\"errno\":");
     match record.errno {
-        Some(errno) => push_json_string(&mut out, errno),
+        Some(errno) => push_json_string(out, errno),
         None => out.push_str("null"),
     }
     if record.abi.starts_with("windows") {
         out.push_str(",\"status\":");
         match record.status {
-            Some(status) => push_json_string(&mut out, status),
+            Some(status) => push_json_string(out, status),
             None => out.push_str("null"),
         }
     }
@@ -1116,10 +1119,9 @@ pub fn json(record: &Record) -> String {
     }
     if let Some(path) = &record.ret_path {
         out.push_str(",\"ret_path\":");
-        push_json_string(&mut out, path);
+        push_json_string(out, path);
     }
     out.push_str("}\n");
-    out
 }
 
 /// A JSON string literal.
