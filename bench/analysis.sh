@@ -4,7 +4,7 @@
 # 1 core (taskset -c 0) and on both; peak memory on traces of 1x and 10x the calls; and the
 # floor, `zstd -d` of the same compressed bytes.
 #
-#   bench/analysis.sh [LOOPS]      (default 500000: about 1M calls; 10x for the memory check)
+#   [ROUNDS=5] bench/analysis.sh [LOOPS]   (default 500000: about 1M calls; 10x for the memory check)
 #
 # Not part of the test suite; compare figures within one run.
 set -euo pipefail
@@ -60,19 +60,50 @@ PY
 floor=$(seconds zstd -d -c -q "$work/x1.zst" | cut -d' ' -f1)
 echo "floor    zstd -d of the chunk payloads: $floor s"
 
+# Each command on one core (taskset -c 0) and on both, alternating, ROUNDS
+# times: the best and the median of each, and the median of the ratios of
+# each round's pair. The machine's own ceiling for two cores, measured in
+# the same way: the 1-core jsonl journal alone against two copies of it
+# at once, one per core (two wholly independent runs: what two cores give
+# when nothing at all is shared in the program).
+stats() { # LABEL FILE-OF-"one two"-PAIRS
+    python3 - "$@" <<'PY'
+import statistics, sys
+label, path = sys.argv[1], sys.argv[2]
+pairs = [tuple(map(float, line.split())) for line in open(path) if line.strip()]
+one = [p[0] for p in pairs]
+two = [p[1] for p in pairs]
+ratio = statistics.median(a / b for a, b in pairs)
+print(f"{label:<26} 1 core best {min(one):5.2f} s median {statistics.median(one):5.2f} s | "
+      f"2 cores best {min(two):5.2f} s median {statistics.median(two):5.2f} s | "
+      f"ratio of medians {statistics.median(one) / statistics.median(two):.2f}x, "
+      f"median of ratios {ratio:.2f}x, of bests {min(one) / min(two):.2f}x")
+PY
+}
+rounds=${ROUNDS:-5}
 for run in "syscalls --format jsonl" "syscalls --format strace" "syscalls --format text" "files" "procs" "verify"; do
-    for cores in 1 2; do
-        pin=()
-        [ "$cores" = 1 ] && pin=(taskset -c 0)
-        best=""
-        for _ in 1 2 3; do
-            t=$(RAYON_NUM_THREADS=$cores seconds "${pin[@]}" $vmscope $run $work/x1.vmt | cut -d' ' -f1)
-            best=$(printf '%s\n%s\n' "$best" "$t" | awk 'NF' | sort -n | head -1)
-        done
-        printf '%-26s cores=%d  best of 3 %6.2f s  %9.0f calls/s  %.1fx zstd -d\n' "$run" "$cores" "$best" \
-            "$(echo "$calls $best" | awk '{ print $1 / $2 }')" "$(echo "$best $floor" | awk '{ print $1 / $2 }')"
+    : >"$work/pairs.txt"
+    for _ in $(seq 1 "$rounds"); do
+        one=$(seconds taskset -c 0 $vmscope $run $work/x1.vmt | cut -d' ' -f1)
+        two=$(seconds $vmscope $run $work/x1.vmt | cut -d' ' -f1)
+        echo "$one $two" >>"$work/pairs.txt"
     done
+    stats "$run" "$work/pairs.txt"
+    best=$(sort -n -k2 "$work/pairs.txt" | head -1 | cut -d' ' -f2)
+    printf '%-26s 2 cores: %9.0f calls/s (best), %.1fx zstd -d\n' "$run" \
+        "$(echo "$calls $best" | awk '{ print $1 / $2 }')" "$(echo "$best $floor" | awk '{ print $1 / $2 }')"
 done
+: >"$work/ceiling.txt"
+for _ in $(seq 1 "$rounds"); do
+    alone=$(seconds taskset -c 0 $vmscope syscalls --format jsonl $work/x1.vmt | cut -d' ' -f1)
+    start=$EPOCHREALTIME
+    taskset -c 0 $vmscope syscalls --format jsonl $work/x1.vmt >/dev/null &
+    taskset -c 1 $vmscope syscalls --format jsonl $work/x1.vmt >/dev/null
+    wait
+    both=$(echo "$start $EPOCHREALTIME" | awk '{ printf "%.2f", ($2 - $1) / 2 }')
+    echo "$alone $both" >>"$work/ceiling.txt"
+done
+stats "ceiling: 2 independent runs" "$work/ceiling.txt"
 for size in x1 x10; do
     read -r t kib < <(seconds $vmscope syscalls --format jsonl $work/$size.vmt)
     echo "peak memory, syscalls --format jsonl, $size: $kib KiB ($t s)"

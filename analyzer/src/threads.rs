@@ -114,6 +114,29 @@ pub enum Outcome {
     NoExit,
 }
 
+/// What a call's exit tells: its place in the trace, the result register,
+/// and the thread it returned to (a successful execve or a new thread
+/// pointer changes it). The rest of the exit snapshot served to pair it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Exit {
+    pub seq: u64,
+    pub vcpu: u32,
+    /// rax as the exit left it.
+    pub rax: u64,
+    pub thread: ThreadKey,
+}
+
+impl Exit {
+    fn of(seq: u64, vcpu: u32, exit: &SyscallEvent) -> Exit {
+        Exit {
+            seq,
+            vcpu,
+            rax: exit.regs.rax,
+            thread: ThreadKey::of(exit),
+        }
+    }
+}
+
 /// One system call with everything the trace holds about it.
 #[derive(Clone, Debug)]
 pub struct Call {
@@ -121,7 +144,7 @@ pub struct Call {
     pub vcpu: u32,
     pub thread: ThreadKey,
     pub entry: SyscallEvent,
-    pub exit: Option<(u64, u32, SyscallEvent)>,
+    pub exit: Option<Exit>,
     pub memory: Vec<MemoryRun>,
     pub outcome: Outcome,
     /// This record completes an earlier unfinished one (same `seq`).
@@ -448,7 +471,7 @@ impl Pairer {
         {
             self.open_sigreturn.remove(&vcpu);
             if let Some(call) = self.find_pending(call_seq) {
-                call.exit = Some((seq, vcpu, *exit));
+                call.exit = Some(Exit::of(seq, vcpu, exit));
                 call.outcome = Outcome::Returned;
             }
         }
@@ -554,7 +577,7 @@ impl Pairer {
         self.open_exec.retain(|_, &mut s| s != call_seq);
         if let Some(call) = self.find_pending(call_seq) {
             let thread = call.thread;
-            call.exit = Some((seq, vcpu, *exit));
+            call.exit = Some(Exit::of(seq, vcpu, exit));
             call.outcome = outcome;
             if let Some(list) = self.by_thread.get_mut(&thread) {
                 list.retain(|&s| s != call_seq);
@@ -563,7 +586,7 @@ impl Pairer {
             if let Some(list) = self.by_thread.get_mut(&call.thread) {
                 list.retain(|&s| s != call_seq);
             }
-            call.exit = Some((seq, vcpu, *exit));
+            call.exit = Some(Exit::of(seq, vcpu, exit));
             call.outcome = outcome;
             call.resumed = true;
             self.enqueue(Slot::Call(call));
@@ -808,8 +831,8 @@ mod tests {
         p.push(&mut ev(5, EventKind::Exit(exit(0x400002, 0x7ffd0000, 2))));
         let out = calls(&mut p);
         assert_eq!(out.iter().map(|c| c.seq).collect::<Vec<_>>(), vec![1, 2]);
-        assert_eq!(out[0].exit.as_ref().unwrap().2.regs.rax, 2);
-        assert_eq!(out[1].exit.as_ref().unwrap().2.regs.rax, 84);
+        assert_eq!(out[0].exit.unwrap().rax, 2);
+        assert_eq!(out[1].exit.unwrap().rax, 84);
         assert_eq!(out[0].outcome, Outcome::Returned);
     }
 

@@ -88,11 +88,11 @@ pub fn args(entry: &SyscallEvent, memory: &CallMemory<'_>) -> [u64; 6] {
 /// 32-bit register is an error when it is -4095..-1 and otherwise
 /// unsigned, so that an address above 2 GiB (mmap2) stays positive.
 pub fn ret(call: &Call) -> Option<i64> {
-    let (_, _, exit) = call.exit.as_ref()?;
+    let exit = call.exit.as_ref()?;
     Some(match abi(&call.entry) {
-        Abi::X86_64 => exit.regs.rax as i64,
+        Abi::X86_64 => exit.rax as i64,
         Abi::I386 => {
-            let value = exit.regs.rax as u32;
+            let value = exit.rax as u32;
             if value >= 0xffff_f001 {
                 i64::from(value as i32)
             } else {
@@ -121,7 +121,7 @@ pub fn restart_code(call: &Call, name: &str) -> i64 {
     let resumes_with = call
         .exit
         .as_ref()
-        .map(|(_, _, exit)| exit.regs.rax & 0xffff_ffff);
+        .map(|exit| exit.rax & 0xffff_ffff);
     let code = if resumes_with == Some(restart_syscall) && nr(&call.entry) != restart_syscall {
         ERESTART_RESTARTBLOCK
     } else {
@@ -149,7 +149,7 @@ pub fn view(call: &Call) -> CallView<'_> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::threads::{Outcome, ThreadKey};
+    use crate::threads::{Exit, Outcome, ThreadKey};
 
     fn restarted(nr: u64, resumes_with: u64) -> Call {
         let entry = SyscallEvent {
@@ -161,8 +161,6 @@ mod tests {
             },
             ..Default::default()
         };
-        let mut exit = entry;
-        exit.regs.rax = resumes_with;
         Call {
             seq: 1,
             vcpu: 0,
@@ -171,7 +169,15 @@ mod tests {
                 pointer: 0,
             },
             entry,
-            exit: Some((2, 0, exit)),
+            exit: Some(Exit {
+                seq: 2,
+                vcpu: 0,
+                rax: resumes_with,
+                thread: ThreadKey {
+                    space: 0,
+                    pointer: 0,
+                },
+            }),
             memory: Vec::new(),
             outcome: Outcome::Restarted,
             resumed: false,

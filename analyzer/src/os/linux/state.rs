@@ -225,8 +225,8 @@ impl LinuxState {
         // Whatever the call, a thread whose thread pointer or address space
         // changed across it (arch_prctl(ARCH_SET_FS), set_thread_area, a
         // successful execve) is still the same thread.
-        if let Some((_, _, exit)) = &call.exit {
-            let key = ThreadKey::of(exit);
+        if let Some(exit) = &call.exit {
+            let key = exit.thread;
             if key != call.thread {
                 self.threads.entry(key).or_insert(thread);
             }

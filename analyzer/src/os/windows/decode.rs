@@ -161,8 +161,7 @@ pub fn arg(entry: &SyscallEvent, arch: Arch, memory: &CallMemory<'_>, index: usi
 
 /// The NTSTATUS an exit returned (eax; x64 keeps it in the low half).
 pub fn status(call: &Call) -> Option<u32> {
-    let (_, _, exit) = call.exit.as_ref()?;
-    Some(exit.regs.rax as u32)
+    Some(call.exit.as_ref()?.rax as u32)
 }
 
 /// NT_SUCCESS and informational statuses are not failures; warnings and
