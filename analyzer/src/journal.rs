@@ -7,6 +7,7 @@
 //! identities and fd tables (sequential, cheap); rendering, the expensive
 //! part, runs on all cores a batch at a time, and output keeps the order.
 
+use std::collections::VecDeque;
 use std::io::{self, Write};
 use std::sync::Arc;
 
@@ -318,7 +319,12 @@ pub fn write_journal(
                 }
             }
         });
-        let mut free: Vec<Batch> = Vec::new();
+        let mut out = Output {
+            out,
+            rendered,
+            order: VecDeque::new(),
+            free: Vec::new(),
+        };
         let mut batch = Batch::new();
         let mut result: io::Result<()> = Ok(());
         walk(trace, guest, progress, |item, spent| {
@@ -329,35 +335,103 @@ pub fn write_journal(
                 batch.jobs.push(job);
             }
             if batch.jobs.len() >= BATCH {
-                let next = free.pop().unwrap_or_else(Batch::new);
-                // The renderer stopped only if writing failed below.
-                let _ = jobs.send(std::mem::replace(&mut batch, next));
-                while let Ok(mut done) = rendered.try_recv() {
-                    result = done.write(out, &mut summary, spent);
-                    if result.is_err() {
-                        return;
-                    }
-                    free.push(done);
-                }
+                let next = out.free.pop().unwrap_or_else(Batch::new);
+                let full = std::mem::replace(&mut batch, next);
+                out.hand_on(full, &jobs, format, filter);
+                result = out.write_ready(&mut summary, spent, UNWRITTEN);
             }
         });
-        if !batch.jobs.is_empty() {
-            let _ = jobs.send(batch);
-        }
-        drop(jobs);
         if result.is_ok() {
-            for mut done in rendered.iter() {
-                result = done.write(out, &mut summary, &mut Spent::default());
-                if result.is_err() {
-                    break;
-                }
-            }
+            out.hand_on(batch, &jobs, format, filter);
+            drop(jobs);
+            result = out.write_ready(&mut summary, &mut Spent::default(), 0);
         }
-        drop(rendered);
+        drop(out);
         let _ = renderer.join();
         result
     })?;
     Ok(summary)
+}
+
+/// How many rendered or rendering batches may wait to be written: the
+/// renderer's queue and a few rendered here behind a batch it still has.
+const UNWRITTEN: usize = 8;
+
+/// Where a batch is rendered, in output order.
+enum Slot {
+    /// On this thread, done.
+    Here(Batch),
+    /// By the renderer, which sends batches back in the order it got them.
+    There,
+}
+
+/// The journal's output side: batches in order, wherever they are rendered.
+struct Output<'o> {
+    out: &'o mut dyn Write,
+    rendered: std::sync::mpsc::Receiver<Batch>,
+    order: VecDeque<Slot>,
+    /// Written batches, for reuse.
+    free: Vec<Batch>,
+}
+
+impl Output<'_> {
+    /// Gives a full batch to the renderer, or, when the renderer already
+    /// has work waiting, renders it here: its calls were just made on this
+    /// thread and are still in this core's cache, where the renderer would
+    /// fetch them from another core; and this thread would otherwise wait.
+    fn hand_on(
+        &mut self,
+        mut batch: Batch,
+        jobs: &std::sync::mpsc::SyncSender<Batch>,
+        format: Format,
+        filter: &Filter,
+    ) {
+        use std::sync::mpsc::TrySendError;
+        if batch.jobs.is_empty() {
+            self.free.push(batch);
+            return;
+        }
+        match jobs.try_send(batch) {
+            Ok(()) => self.order.push_back(Slot::There),
+            Err(TrySendError::Full(back) | TrySendError::Disconnected(back)) => {
+                batch = back;
+                render_here(&mut batch, format, filter);
+                self.order.push_back(Slot::Here(batch));
+            }
+        }
+    }
+
+    /// Writes the batches that are rendered, in order, waiting for the
+    /// renderer while more than `keep` batches are unwritten.
+    fn write_ready(
+        &mut self,
+        summary: &mut Summary,
+        spent: &mut Spent,
+        keep: usize,
+    ) -> io::Result<()> {
+        while let Some(slot) = self.order.pop_front() {
+            let mut done = match slot {
+                Slot::Here(batch) => batch,
+                Slot::There => {
+                    let back = if self.order.len() >= keep {
+                        // Err only if the renderer died: its panic is
+                        // passed on at the join.
+                        self.rendered.recv().ok()
+                    } else {
+                        self.rendered.try_recv().ok()
+                    };
+                    let Some(batch) = back else {
+                        self.order.push_front(Slot::There);
+                        return Ok(());
+                    };
+                    batch
+                }
+            };
+            done.write(self.out, summary, spent)?;
+            self.free.push(done);
+        }
+        Ok(())
+    }
 }
 
 /// How many jobs one rayon task renders into one buffer: few enough
@@ -374,35 +448,50 @@ fn render_batch(batch: &mut Batch, format: Format, filter: &Filter) {
         .jobs
         .par_chunks(SLICE)
         .zip(batch.pieces.par_iter_mut())
-        .map(|(slice, out)| {
-            out.clear();
-            let mut shown = 0;
-            for job in slice {
-                match job {
-                    Job::Call(pending) => {
-                        let record = record(pending);
-                        if keep(&record, filter) {
-                            match format {
-                                Format::Text => out.push_str(&text(&record)),
-                                Format::Strace => out.push_str(&strace_line(&record)),
-                                Format::Jsonl => json(out, &record),
-                            }
-                            shown += 1;
-                        }
+        .map(|(slice, out)| render_slice(slice, out, format, filter))
+        .sum();
+}
+
+/// Renders a batch on this thread alone.
+fn render_here(batch: &mut Batch, format: Format, filter: &Filter) {
+    let slices = batch.jobs.len().div_ceil(SLICE);
+    batch.pieces.resize_with(slices, String::new);
+    batch.shown = batch
+        .jobs
+        .chunks(SLICE)
+        .zip(batch.pieces.iter_mut())
+        .map(|(slice, out)| render_slice(slice, out, format, filter))
+        .sum();
+}
+
+/// Renders jobs into `out` (emptied first); returns how many calls it shows.
+fn render_slice(slice: &[Job], out: &mut String, format: Format, filter: &Filter) -> u64 {
+    out.clear();
+    let mut shown = 0;
+    for job in slice {
+        match job {
+            Job::Call(pending) => {
+                let record = record(pending);
+                if keep(&record, filter) {
+                    match format {
+                        Format::Text => out.push_str(&text(&record)),
+                        Format::Strace => out.push_str(&strace_line(&record)),
+                        Format::Jsonl => json(out, &record),
                     }
-                    Job::Note { seq, vcpu, text } => out.push_str(&match format {
-                        Format::Jsonl => format!(
-                            "{{\"seq\":{seq},\"vcpu\":{vcpu},\"note\":{}}}\n",
-                            json_string(text)
-                        ),
-                        Format::Strace => format!("+++ vmscope: {text} +++\n"),
-                        Format::Text => format!("!! {text}\n"),
-                    }),
+                    shown += 1;
                 }
             }
-            shown
-        })
-        .sum();
+            Job::Note { seq, vcpu, text } => out.push_str(&match format {
+                Format::Jsonl => format!(
+                    "{{\"seq\":{seq},\"vcpu\":{vcpu},\"note\":{}}}\n",
+                    json_string(text)
+                ),
+                Format::Strace => format!("+++ vmscope: {text} +++\n"),
+                Format::Text => format!("!! {text}\n"),
+            }),
+        }
+    }
+    shown
 }
 
 /// Runs the threads pass over every event of `trace`, handing each item

@@ -118,10 +118,7 @@ pub fn restart_code(call: &Call, name: &str) -> i64 {
         Abi::X86_64 => 219,
         Abi::I386 => 0,
     };
-    let resumes_with = call
-        .exit
-        .as_ref()
-        .map(|exit| exit.rax & 0xffff_ffff);
+    let resumes_with = call.exit.as_ref().map(|exit| exit.rax & 0xffff_ffff);
     let code = if resumes_with == Some(restart_syscall) && nr(&call.entry) != restart_syscall {
         ERESTART_RESTARTBLOCK
     } else {
