@@ -297,7 +297,8 @@ impl Batch {
 ///
 /// Three stages overlap: a thread decodes chunks (itself in parallel), this
 /// thread runs the sequential passes, and a third renders batches on all
-/// cores; output comes back here in order.
+/// cores, or this thread renders a batch itself when that one is busy;
+/// output is written here in order.
 pub fn write_journal(
     out: &mut dyn Write,
     trace: &Trace,
