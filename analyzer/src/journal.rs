@@ -231,7 +231,7 @@ impl Pending {
 }
 
 /// How many calls are gathered before rendering them in parallel.
-const BATCH: usize = 4096;
+const BATCH: usize = 2048;
 /// How many later calls a blocked call may hold back before it is shown
 /// unfinished (see threads.rs): enough for a call blocked briefly, few
 /// enough that a shell waiting on a long program costs little memory.
