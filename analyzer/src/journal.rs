@@ -9,6 +9,7 @@
 
 use std::collections::VecDeque;
 use std::io::{self, Write};
+use std::ops::ControlFlow;
 use std::sync::Arc;
 
 use rayon::prelude::*;
@@ -286,8 +287,13 @@ impl Batch {
                 spent.give(pending.call);
             }
         }
-        for piece in &self.pieces {
+        for piece in &mut self.pieces {
             out.write_all(piece.as_bytes())?;
+            // Keep the room of an ordinary slice's text, not of the
+            // largest one ever rendered (a call's text has no fixed bound).
+            if piece.capacity() > KEPT_TEXT {
+                *piece = String::new();
+            }
         }
         Ok(())
     }
@@ -329,9 +335,6 @@ pub fn write_journal(
         let mut batch = Batch::new();
         let mut result: io::Result<()> = Ok(());
         walk(trace, guest, progress, |item, spent| {
-            if result.is_err() {
-                return;
-            }
             if let Some(job) = step(item, &mut state, &mut summary) {
                 batch.jobs.push(job);
             }
@@ -340,11 +343,19 @@ pub fn write_journal(
                 let full = std::mem::replace(&mut batch, next);
                 out.hand_on(full, &jobs, format, filter);
                 result = out.write_ready(&mut summary, spent, UNWRITTEN);
+                if result.is_err() {
+                    // The reader went away (`| head`): nothing more to do.
+                    return ControlFlow::Break(());
+                }
             }
+            ControlFlow::Continue(())
         });
         if result.is_ok() {
             out.hand_on(batch, &jobs, format, filter);
-            drop(jobs);
+        }
+        // The renderer ends when its queue does, whatever happened here.
+        drop(jobs);
+        if result.is_ok() {
             result = out.write_ready(&mut summary, &mut Spent::default(), 0);
         }
         drop(out);
@@ -438,6 +449,9 @@ impl Output<'_> {
 /// How many jobs one rayon task renders into one buffer: few enough
 /// buffers that allocating them costs nothing, enough tasks to share out.
 const SLICE: usize = 256;
+/// How much room a piece keeps between batches: several times what a
+/// slice of ordinary calls takes.
+const KEPT_TEXT: usize = 1 << 20;
 
 /// Renders a batch on all cores, keeping its order. Each task renders a
 /// slice into its own piece of text: nothing is allocated per call, and
@@ -500,16 +514,24 @@ fn render_slice(slice: &[Job], out: &mut String, format: Format, filter: &Filter
 /// decoded on another thread (in parallel windows) while this one pairs.
 ///
 /// `on_item` may hand calls it is done with to the [`Spent`] it is given,
-/// for the pass to reuse.
+/// for the pass to reuse, and stops the walk by returning `Break`: the
+/// rest of the trace is then not decoded.
 pub fn walk(
     trace: &Trace,
     guest: &Guest,
     progress: &dyn Fn(u64),
-    mut on_item: impl FnMut(Item, &mut Spent),
+    mut on_item: impl FnMut(Item, &mut Spent) -> ControlFlow<()>,
 ) {
     let mut pairer = Pairer::new(WINDOW, rules(guest));
     let mut spent = Spent::default();
     let mut done = 0u64;
+    let mut stopped = false;
+    // Hands on what the pairer has ready; false once `on_item` stops.
+    let mut hand_on = |pairer: &mut Pairer, spent: &mut Spent| {
+        pairer
+            .drain()
+            .all(|item| on_item(item, spent).is_continue())
+    };
     std::thread::scope(|scope| {
         // Whole chunks cross over, as decoded: no event is moved twice.
         let (chunks, decoded) = std::sync::mpsc::sync_channel(4);
@@ -520,12 +542,16 @@ pub fn walk(
                 }
             }
         });
-        for chunk in decoded {
+        // Leaving the loop drops the channel: the decoding thread stops.
+        'chunks: for chunk in decoded {
             let mut events = match chunk {
                 Ok(chunk) => chunk.events,
                 Err(error) => {
                     pairer.damaged(error);
-                    pairer.drain().for_each(|item| on_item(item, &mut spent));
+                    if !hand_on(&mut pairer, &mut spent) {
+                        stopped = true;
+                        break 'chunks;
+                    }
                     continue;
                 }
             };
@@ -535,13 +561,18 @@ pub fn walk(
                     progress(done);
                 }
                 pairer.push(event);
-                pairer.drain().for_each(|item| on_item(item, &mut spent));
+                if !hand_on(&mut pairer, &mut spent) {
+                    stopped = true;
+                    break 'chunks;
+                }
                 pairer.reuse(&mut spent);
             }
         }
     });
-    pairer.finish();
-    pairer.drain().for_each(|item| on_item(item, &mut spent));
+    if !stopped {
+        pairer.finish();
+        hand_on(&mut pairer, &mut spent);
+    }
     progress(done);
 }
 

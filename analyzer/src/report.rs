@@ -22,7 +22,8 @@ pub fn run_state(trace: &Trace, guest: &Guest, progress: &dyn Fn(u64)) -> (Guest
     let mut state = GuestState::new(guest);
     let mut summary = Summary::default();
     journal::walk(trace, guest, progress, |item, spent| {
-        journal::learn(item, &mut state, &mut summary, spent)
+        journal::learn(item, &mut state, &mut summary, spent);
+        std::ops::ControlFlow::Continue(())
     });
     (state, summary)
 }

@@ -167,6 +167,8 @@ impl Spent {
 /// How many spent boxes the pass keeps: more than the calls in flight
 /// between it and the renderer, so that none is allocated in steady state.
 const SPARE: usize = 1 << 15;
+/// How many memory runs' room a reused call box keeps.
+const KEPT_RUNS: usize = 16;
 
 /// What the pass hands on, in entry order.
 // Calls are nearly every item; boxing them would allocate once per call.
@@ -342,7 +344,13 @@ impl Pairer {
         call.thread = thread;
         call.entry = *entry;
         call.exit = None;
-        call.memory.clear();
+        // A box keeps the room of an ordinary call's runs, not of the
+        // largest call it ever held.
+        if call.memory.capacity() > KEPT_RUNS {
+            call.memory = Vec::new();
+        } else {
+            call.memory.clear();
+        }
         call.outcome = outcome;
         call.resumed = false;
         call

@@ -323,14 +323,22 @@ impl Trace {
             kind,
         };
         let (_, events) = MESSAGE.with_borrow_mut(|words| {
-            let message = frame_message(
+            let decoded = frame_message(
                 self.source.bytes(),
                 location.offset,
                 &location.header,
                 words,
             )
-            .map_err(error)?;
-            codec::decode_chunk(message).map_err(|e| error(ChunkErrorKind::Decode(e)))
+            .map_err(error)
+            .and_then(|message| {
+                codec::decode_chunk(message).map_err(|e| error(ChunkErrorKind::Decode(e)))
+            });
+            // Keep the room of an ordinary chunk, not of the largest a
+            // file may claim (MAX_RAW_LEN).
+            if words.len() > KEPT_MESSAGE_WORDS {
+                *words = Vec::new();
+            }
+            decoded
         })?;
         Ok(DecodedChunk {
             chunk: location.chunk,
@@ -541,6 +549,10 @@ impl Iterator for DecodedChunks<'_> {
         self.window.pop_front()
     }
 }
+
+/// How much of a decoding thread's buffer is kept between chunks, in
+/// words: twice the recorder's chunks.
+const KEPT_MESSAGE_WORDS: usize = 1 << 19;
 
 thread_local! {
     /// Each decoding thread decompresses chunks into one buffer, reused:

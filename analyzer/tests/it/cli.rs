@@ -229,6 +229,85 @@ fn verify_names_the_frame_with_a_flipped_bit() {
     assert!(text.contains("digest mismatch"), "{text}");
 }
 
+/// A reader that goes away (`vmscope syscalls t.vmt | head`) ends the
+/// journal: success, and promptly.
+#[test]
+fn a_closed_pipe_ends_the_journal() {
+    use std::io::BufRead;
+    let dir = Scratch::new("closed-pipe");
+    let path = dir.path("t.vmt");
+    // Far more text than a pipe holds, so that writing fails.
+    write_trace(&path, 20_000);
+    for format in ["text", "strace", "jsonl"] {
+        let mut child = Command::new(env!("CARGO_BIN_EXE_vmscope"))
+            .args(["syscalls", "--format", format, path.to_str().unwrap()])
+            .stdout(std::process::Stdio::piped())
+            .spawn()
+            .unwrap();
+        let mut first = String::new();
+        std::io::BufReader::new(child.stdout.take().unwrap())
+            .read_line(&mut first)
+            .unwrap();
+        assert!(!first.is_empty(), "{format}: a first line");
+        // The reader is gone; vmscope must notice and end, not wait for
+        // a reader that will never come back. (Not a speed check: only
+        // a hang fails.)
+        let deadline = std::time::Instant::now() + std::time::Duration::from_secs(60);
+        let status = loop {
+            if let Some(status) = child.try_wait().unwrap() {
+                break status;
+            }
+            if std::time::Instant::now() > deadline {
+                child.kill().ok();
+                panic!("{format}: vmscope still running after its reader went away");
+            }
+            std::thread::sleep(std::time::Duration::from_millis(20));
+        };
+        assert!(
+            status.success(),
+            "{format}: a closed pipe is success: {status}"
+        );
+    }
+}
+
+/// Once the output fails, the rest of the trace is not even decoded.
+#[test]
+fn a_failed_write_stops_the_walk() {
+    struct Closed;
+    impl std::io::Write for Closed {
+        fn write(&mut self, _: &[u8]) -> std::io::Result<usize> {
+            Err(std::io::ErrorKind::BrokenPipe.into())
+        }
+        fn flush(&mut self) -> std::io::Result<()> {
+            Ok(())
+        }
+    }
+    let dir = Scratch::new("failed-write");
+    let path = dir.path("t.vmt");
+    let calls = 200_000;
+    write_trace(&path, calls);
+    let trace = Trace::open(&path).unwrap();
+    let walked = std::cell::Cell::new(0);
+    let result = vmscope::journal::write_journal(
+        &mut Closed,
+        &trace,
+        &vmscope::os::Guest::Linux,
+        vmscope::journal::Format::Jsonl,
+        &vmscope::journal::Filter::default(),
+        &|done| walked.set(done),
+    );
+    assert_eq!(
+        result.map(|_| ()).map_err(|e| e.kind()),
+        Err(std::io::ErrorKind::BrokenPipe)
+    );
+    let events = 3 * calls;
+    assert!(
+        walked.get() < events / 2,
+        "walked {} of {events} events after the first write failed",
+        walked.get()
+    );
+}
+
 #[test]
 fn a_damaged_chunk_is_skipped_named_and_the_rest_analyzed() {
     let dir = Scratch::new("damaged-journal");
