@@ -798,14 +798,15 @@ unsafe extern "C" fn on_translate(_id: qemu_plugin_id_t, tb: *mut qemu_plugin_tb
                 let vaddr = qemu_plugin_insn_vaddr(insn);
                 let mut bytes = [0u8; 16];
                 let len = qemu_plugin_insn_data(insn, bytes.as_mut_ptr().cast(), bytes.len());
-                let Some(decoded) = plan::decode(&bytes[..len.min(16)], vaddr) else {
+                let bytes = &bytes[..len.min(16)];
+                let kernel = memory && vaddr >= kernel_base;
+                if !plan::may_have_role(bytes, kernel) {
+                    continue;
+                }
+                let Some(decoded) = plan::decode(bytes, vaddr) else {
                     continue;
                 };
-                instrument(
-                    insn,
-                    vaddr,
-                    plan::classify(&decoded, memory && vaddr >= kernel_base),
-                );
+                instrument(insn, vaddr, plan::classify(&decoded, kernel));
             }
         }
     });

@@ -60,6 +60,24 @@ pub fn decode(bytes: &[u8], vaddr: u64) -> Option<Instruction> {
     None
 }
 
+/// Whether an instruction can have a role at all, from its bytes alone:
+/// when `kernel` is false only entries and exits count, and each of them
+/// has 0f, cd or cf as its first byte after the legacy and REX prefixes.
+/// Nearly every instruction QEMU translates is then ruled out without a
+/// full decode (a measured 2-3% of the loop workload's time with mem=none).
+pub fn may_have_role(bytes: &[u8], kernel: bool) -> bool {
+    kernel
+        || bytes
+            .iter()
+            .find(|&&b| {
+                !matches!(
+                    b,
+                    0x26 | 0x2e | 0x36 | 0x3e | 0x40..=0x4f | 0x64..=0x67 | 0xf0 | 0xf2 | 0xf3
+                )
+            })
+            .is_some_and(|&b| matches!(b, 0x0f | 0xcd | 0xcf))
+}
+
 /// The role of an instruction; `kernel` says whether it lies in kernel
 /// space while memory callbacks are on (false for every instruction with
 /// mem=none and before the first system call).
@@ -246,6 +264,35 @@ mod tests {
         assert_eq!(role(&[0x8b, 0x06], 0x40_1000, false), Role::Other);
         // add eax, ebx touches no memory.
         assert_eq!(role(&[0x01, 0xd8], KERNEL, true), Role::Other);
+    }
+
+    /// The byte filter never rules out an instruction the full decode
+    /// gives a role: every one- and two-byte instruction, bare and behind
+    /// each prefix, in 64- and 32-bit code.
+    #[test]
+    fn the_byte_filter_keeps_every_entry_and_exit() {
+        let mut kept = 0;
+        for prefix in [None, Some(0x48), Some(0x66), Some(0xf3), Some(0x41)] {
+            for first in 0..=255u8 {
+                for second in std::iter::once(None).chain((0..=255u8).map(Some)) {
+                    let bytes: Vec<u8> = prefix.into_iter().chain([first]).chain(second).collect();
+                    for vaddr in [0x40_1000, KERNEL] {
+                        let Some(insn) = decode(&bytes, vaddr) else {
+                            continue;
+                        };
+                        if classify(&insn, false) != Role::Other {
+                            kept += 1;
+                            assert!(may_have_role(&bytes, false), "{bytes:02x?}");
+                        }
+                    }
+                }
+            }
+        }
+        // syscall, sysenter, int 0x80/0x2e, sysret, sysexit, iret, in
+        // their forms: the loop above did meet them.
+        assert!(kept > 20, "{kept}");
+        assert!(!may_have_role(&[0x48, 0x89, 0xc7], false));
+        assert!(may_have_role(&[0x48, 0x89, 0xc7], true));
     }
 
     #[test]
