@@ -66,7 +66,10 @@ pub fn parse<'a>(args: impl IntoIterator<Item = &'a str>) -> Result<Options, Str
         mem: MemoryMode::Touched,
         kernel_base: None,
         flush_ms: 500,
-        level: 3,
+        // The writer competes with the vCPUs for the host: level 1 made
+        // the loop workload's recording about 4% cheaper than level 3, for
+        // traces 2-4% larger.
+        level: 1,
     };
     for arg in args {
         let Some((key, value)) = arg.split_once('=') else {
@@ -115,16 +118,18 @@ mod tests {
         let o = parse(["out=/tmp/t.vmt"]).unwrap();
         assert_eq!(o.mem, MemoryMode::Touched);
         assert_eq!(o.kernel_base, None);
+        assert_eq!((o.flush_ms, o.level), (500, 1));
         let o = parse([
             "out=t.vmt",
             "mem=none",
             "kernel-base=0xc0000000",
             "flush-ms=100",
+            "level=19",
         ])
         .unwrap();
         assert_eq!(
-            (o.mem, o.kernel_base, o.flush_ms),
-            (MemoryMode::None, Some(0xc000_0000), 100)
+            (o.mem, o.kernel_base, o.flush_ms, o.level),
+            (MemoryMode::None, Some(0xc000_0000), 100, 19)
         );
     }
 
