@@ -320,7 +320,7 @@ pub fn write_journal(
         let (texts, rendered) = std::sync::mpsc::sync_channel::<Batch>(2);
         let renderer = scope.spawn(move || {
             for mut batch in job_queue {
-                render_batch(&mut batch, format, filter);
+                render_batch(&mut batch, format, filter, true);
                 if texts.send(batch).is_err() {
                     return;
                 }
@@ -407,7 +407,7 @@ impl Output<'_> {
             Ok(()) => self.order.push_back(Slot::There),
             Err(TrySendError::Full(back) | TrySendError::Disconnected(back)) => {
                 batch = back;
-                render_here(&mut batch, format, filter);
+                render_batch(&mut batch, format, filter, false);
                 self.order.push_back(Slot::Here(batch));
             }
         }
@@ -453,30 +453,28 @@ const SLICE: usize = 256;
 /// slice of ordinary calls takes.
 const KEPT_TEXT: usize = 1 << 20;
 
-/// Renders a batch on all cores, keeping its order. Each task renders a
-/// slice into its own piece of text: nothing is allocated per call, and
-/// nothing allocated on one thread is freed on another.
-fn render_batch(batch: &mut Batch, format: Format, filter: &Filter) {
+/// Renders a batch in order, on all cores or on this thread alone. Each
+/// slice goes into its own piece of text: nothing is allocated per call,
+/// and nothing allocated on one thread is freed on another.
+fn render_batch(batch: &mut Batch, format: Format, filter: &Filter, on_all_cores: bool) {
     let slices = batch.jobs.len().div_ceil(SLICE);
     batch.pieces.resize_with(slices, String::new);
-    batch.shown = batch
-        .jobs
-        .par_chunks(SLICE)
-        .zip(batch.pieces.par_iter_mut())
-        .map(|(slice, out)| render_slice(slice, out, format, filter))
-        .sum();
-}
-
-/// Renders a batch on this thread alone.
-fn render_here(batch: &mut Batch, format: Format, filter: &Filter) {
-    let slices = batch.jobs.len().div_ceil(SLICE);
-    batch.pieces.resize_with(slices, String::new);
-    batch.shown = batch
-        .jobs
-        .chunks(SLICE)
-        .zip(batch.pieces.iter_mut())
-        .map(|(slice, out)| render_slice(slice, out, format, filter))
-        .sum();
+    let render = |(slice, out): (&[Job], &mut String)| render_slice(slice, out, format, filter);
+    batch.shown = if on_all_cores {
+        batch
+            .jobs
+            .par_chunks(SLICE)
+            .zip(batch.pieces.par_iter_mut())
+            .map(render)
+            .sum()
+    } else {
+        batch
+            .jobs
+            .chunks(SLICE)
+            .zip(batch.pieces.iter_mut())
+            .map(render)
+            .sum()
+    };
 }
 
 /// Renders jobs into `out` (emptied first); returns how many calls it shows.
