@@ -359,7 +359,10 @@ pub fn write_journal(
             result = out.write_ready(&mut summary, &mut Spent::default(), 0);
         }
         drop(out);
-        let _ = renderer.join();
+        // A panic while rendering must not pass for a short journal.
+        if let Err(panic) = renderer.join() {
+            std::panic::resume_unwind(panic);
+        }
         result
     })?;
     Ok(summary)
