@@ -44,24 +44,7 @@ static const char MISSING_PATH[] = "/vmscope/does-not-exist";
 static const char PIPE_MESSAGE[] = "through the pipe\n";
 enum { CHILD_STATUS = 7, EXEC_STATUS = 3, DUP2_FD = 10 };
 
-static int failures;
-
-/* One line, one write(2) call: stdio buffering would make the number and
- * size of writes depend on whether stdout is a terminal. */
-static void say(const char *fmt, ...)
-{
-    char line[256];
-    va_list ap;
-    va_start(ap, fmt);
-    int n = vsnprintf(line, sizeof line, fmt, ap);
-    va_end(ap);
-    if (n < 0)
-        return;
-    if ((size_t)n >= sizeof line)
-        n = sizeof line - 1;
-    if (write(STDOUT_FILENO, line, (size_t)n) < 0)
-        failures++;
-}
+#include "say.h"
 
 static void check(int ok, const char *what)
 {

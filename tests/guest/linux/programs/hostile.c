@@ -57,22 +57,7 @@
 static const char SMALL_FILE[] = "/tmp/vmscope-hostile.txt";
 static const char SMALL_TEXT[] = "twenty bytes of text"; /* 20 bytes */
 
-static int failures;
-
-static void say(const char *fmt, ...)
-{
-    char line[256];
-    va_list ap;
-    va_start(ap, fmt);
-    int n = vsnprintf(line, sizeof line, fmt, ap);
-    va_end(ap);
-    if (n < 0)
-        return;
-    if ((size_t)n >= sizeof line)
-        n = sizeof line - 1;
-    if (write(STDOUT_FILENO, line, (size_t)n) < 0)
-        failures++;
-}
+#include "say.h"
 
 /* A raw call; returns the result or -errno, as the kernel does. */
 static long raw(long nr, long a, long b, long c, long d, long e, long f)

@@ -34,16 +34,7 @@ struct counts {
     long bytes;
 };
 
-static void say(const char *fmt, ...)
-{
-    char line[256];
-    va_list ap;
-    va_start(ap, fmt);
-    int n = vsnprintf(line, sizeof line, fmt, ap);
-    va_end(ap);
-    if (n > 0)
-        write(STDOUT_FILENO, line, (size_t)n < sizeof line ? (size_t)n : sizeof line - 1);
-}
+#include "say.h"
 
 static void *cheap(void *arg)
 {
